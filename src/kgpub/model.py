@@ -288,13 +288,17 @@ class ArticleMetadata(Strict):
     agency: OrganizationRef | None = Field(
         default=None, description="The news agency the story comes from (AFP, Reuters…)"
     )
-    published: dt.date | None = Field(
+    published: str | None = Field(
         default=None,
-        description="Publication date; resolves relative expressions like \"Thursday\"",
+        description="Publication date, YYYY-MM-DD (or YYYY-MM / YYYY when only that is known)",
     )
-    published_precision: Precision = Precision.DAY
     translation_of: TranslationOf | None = None
     retrieved: dt.date | None = None
+
+    @field_validator("published", mode="before")
+    @classmethod
+    def _valid_publication_date(cls, value: object) -> str | None:
+        return None if value is None else _check_partial_date(value)
 
 
 class Mention(Strict):
