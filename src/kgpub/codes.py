@@ -1,7 +1,7 @@
 """Controlled vocabularies used in fact files.
 
 Each enum here is one SKOS concept scheme in ``ontology/codelists.ttl``; the value is the
-concept's local name in kebab case (``vehicle-bombing`` is ``.../vocab/event-type/vehicle-bombing``).
+concept's local name (``vehicle-bombing`` is ``.../vocab/event-type/vehicle-bombing``).
 A test keeps the two in step, so the JSON Schema offers editors exactly the published concepts.
 """
 

@@ -67,26 +67,50 @@ class RefTo:
     kinds: tuple[str, ...]
 
 
-def _ref(*kinds: str) -> Any:
-    return Annotated[
-        str,
-        Field(min_length=1, max_length=300, description=f"Reference to a {' or '.join(kinds)}"),
-        RefTo(kinds),
-    ]
+_REFERENCE = Field(min_length=1, max_length=300)
 
+OrganizationRef = Annotated[
+    str,
+    _REFERENCE,
+    RefTo(("organization",)),
+    Field(description="Key, label or alias of an organization"),
+]
+AgentRef = Annotated[
+    str,
+    _REFERENCE,
+    RefTo(("organization", "person")),
+    Field(description="Key, label or alias of an organization or person"),
+]
+PlaceRef = Annotated[
+    str,
+    _REFERENCE,
+    RefTo(("place", "country")),
+    Field(description="Key, label or alias of a place or country"),
+]
+CountryRef = Annotated[
+    str,
+    _REFERENCE,
+    RefTo(("country",)),
+    Field(description="Key, label or alias of a country (key, ISO code, name or demonym)"),
+]
+FacilityRef = Annotated[
+    str, _REFERENCE, RefTo(("facility",)), Field(description="Key, label or alias of a facility")
+]
+EventRef = Annotated[
+    str, _REFERENCE, RefTo(("event",)), Field(description="Key, label or alias of an event")
+]
+AnyEntityRef = Annotated[
+    str,
+    _REFERENCE,
+    RefTo(("organization", "person", "place", "country", "facility", "event")),
+    Field(description="Key, label or alias of any entity"),
+]
 
-OrganizationRef = _ref("organization")
-AgentRef = _ref("organization", "person")
-PlaceRef = _ref("place", "country")
-CountryRef = _ref("country")
-FacilityRef = _ref("facility")
-EventRef = _ref("event")
-AnyEntityRef = _ref("organization", "person", "place", "country", "facility", "event")
 ClaimRef = Annotated[
     str,
     Field(
         pattern=r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?#)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$",
-        description="A claim of this article by key, or of another article as ``article-key#claim-key``.",
+        description="A claim of this article by key, or of another one as ``article#claim``.",
     ),
 ]
 
@@ -135,7 +159,7 @@ class DateSpec(Strict):
         default=None, description="day, month or year; defaults to the precision of `value`"
     )
     expression: Text | None = Field(
-        default=None, description="The time expression as printed (\"Thursday\", \"in 2019\")"
+        default=None, description='The time expression as printed ("Thursday", "in 2019")'
     )
     until: str | None = Field(
         default=None, description="End of a period (YYYY-MM-DD, YYYY-MM or YYYY), if any"
@@ -205,7 +229,7 @@ class Organization(Entity):
     resolution: ResolutionStatus = Field(
         default=ResolutionStatus.RESOLVED,
         description="`unresolved` for a party the sources leave unidentified "
-        "(\"Kurdish security forces\"); `candidate` for a likely but unconfirmed identity",
+        '("Kurdish security forces"); `candidate` for a likely but unconfirmed identity',
     )
 
 
@@ -322,7 +346,7 @@ class Participant(Strict):
     agent: AgentRef
     role: Role
     descriptor: LangText | None = Field(
-        default=None, description="How the source describes the agent (\"sleeper cells\")"
+        default=None, description='How the source describes the agent ("sleeper cells")'
     )
 
 
@@ -335,7 +359,7 @@ class EventFacts(Strict):
     place: PlaceRef | None = None
     facility: FacilityRef | None = None
     place_detail: LangText | None = Field(
-        default=None, description="Where exactly, in words (\"at the prison entrance\")"
+        default=None, description='Where exactly, in words ("at the prison entrance")'
     )
     participants: list[Participant] = Field(default_factory=list)
     sub_event_of: EventRef | None = None
@@ -347,23 +371,26 @@ class Observation(Strict):
     measure: Measure
     about: AnyEntityRef = Field(description="The facility, event, place or custodian counted")
     scope: LangText | None = Field(
-        default=None, description="What the figure covers (\"all prisons under their control\")"
+        default=None, description='What the figure covers ("all prisons under their control")'
     )
     custodian: OrganizationRef | None = None
     affiliation: OrganizationRef | None = Field(
         default=None, description="The group the counted people belong to (IS fighters…)"
     )
     population: LangText | None = Field(
-        default=None, description="Who is counted, in words (\"civilians\", \"guards\")"
+        default=None, description='Who is counted, in words ("civilians", "guards")'
     )
     nationality: CountryRef | None = None
     value: Count | None = Field(default=None, description="The number printed")
     min: Count | None = None
     max: Count | None = None
     qualifier: Qualifier
-    raw: LangText = Field(description="The figure as printed (\"some 12,000 jihadists\")")
+    raw: LangText = Field(description='The figure as printed ("some 12,000 jihadists")')
     date: DateSpec | None = Field(default=None, description="The time the figure describes")
-    unit: Text = "person"
+    unit: Text | None = Field(
+        default=None,
+        description="What is counted; default `person` (`nationality` for nationalities)",
+    )
     breakdown: list[Observation] = Field(
         default_factory=list, description="Parts of this figure (by nationality, by group…)"
     )

@@ -1,0 +1,278 @@
+"""A collection: one entity registry and the fact files of many articles, loaded and checked.
+
+Loading checks everything that can be checked without RDF (syntax, fields, references,
+duplicate keys, claim references across articles, cycles) and reports every problem of the
+run together, each with file, line and field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kgpub.entities import TABLE_OF_KIND, EntityId, EntityIndex, ReferenceProblem, is_country_code
+from kgpub.errors import InputError, Problem
+from kgpub.iris import content_digest
+from kgpub.loader import ModelT, SourceDocument, load_model, pointer_of, read_document
+from kgpub.model import Article, Claim, Country, Facility, Organization, Place, Registry
+from kgpub.references import resolve_all, resolved_form
+
+REGISTRY_NAMES = ("registry.yaml", "registry.yml", "registry.json")
+ARTICLES_FOLDER = "articles"
+FACT_FILE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class ArticleSource:
+    """One article's fact file, validated, with where it came from."""
+
+    article: Article
+    document: SourceDocument
+    sha256: str
+    index: EntityIndex = field(repr=False)
+    claim_digests: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def key(self) -> str:
+        """The article's stable key."""
+        return self.article.article.key
+
+    def claim_pointer(self, claim_key: str) -> str:
+        """The JSON pointer of a claim of this article."""
+        for number, claim in enumerate(self.article.claims):
+            if claim.key == claim_key:
+                return pointer_of(("claims", number))
+        raise KeyError(claim_key)
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A registry and its articles, every reference known to resolve."""
+
+    root: Path
+    registry: Registry
+    registry_document: SourceDocument | None
+    index: EntityIndex = field(repr=False)
+    articles: tuple[ArticleSource, ...] = ()
+
+    def article(self, key: str) -> ArticleSource:
+        """The article with this key."""
+        for source in self.articles:
+            if source.key == key:
+                return source
+        raise KeyError(key)
+
+    def claim_digest(self, reference: str, *, from_article: str) -> str:
+        """The digest of a claim named ``claim-key`` or ``article-key#claim-key``."""
+        article_key, _, claim_key = reference.rpartition("#")
+        return self.article(article_key or from_article).claim_digests[claim_key]
+
+
+def find_collection_root(path: Path) -> Path:
+    """The folder holding the registry, for a collection folder or a file inside one.
+
+    :raises InputError: when no registry is found.
+    """
+    start = path if path.is_dir() else path.parent
+    for folder in (start, *start.parents):
+        if any((folder / name).is_file() for name in REGISTRY_NAMES):
+            return folder
+    raise InputError(
+        [
+            Problem(
+                str(path),
+                "",
+                f"no entity registry ({' or '.join(REGISTRY_NAMES)}) in this folder or above; "
+                "create one next to the articles/ folder",
+            )
+        ]
+    )
+
+
+def fact_files(root: Path) -> list[Path]:
+    """Every article fact file of a collection, in a stable order."""
+    folder = root / ARTICLES_FOLDER
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.suffix in FACT_FILE_SUFFIXES and p.is_file())
+
+
+def load_collection(path: Path) -> Collection:
+    """Load and check a collection (a folder, or any file inside one).
+
+    :raises InputError: with every problem found in every file; nothing is half-loaded.
+    """
+    root = find_collection_root(path)
+    problems: list[Problem] = []
+    registry_path = next(root / n for n in REGISTRY_NAMES if (root / n).is_file())
+    registry, registry_document = _load(registry_path, Registry, problems)
+    index = EntityIndex.of_registry(registry or Registry())
+    if registry is not None and registry_document is not None:
+        problems.extend(_registry_problems(registry, registry_document, index))
+    articles = [
+        source
+        for file in fact_files(root)
+        if (source := _load_article(file, index, problems)) is not None
+    ]
+    problems.extend(_cross_article_problems(articles))
+    if problems:
+        raise InputError(problems)
+    return Collection(root, registry or Registry(), registry_document, index, tuple(articles))
+
+
+def _load(
+    file: Path, model: type[ModelT], problems: list[Problem]
+) -> tuple[ModelT | None, SourceDocument | None]:
+    try:
+        document = read_document(file)
+        return load_model(document, model), document
+    except InputError as error:
+        problems.extend(error.problems)
+        return None, None
+
+
+def _registry_problems(
+    registry: Registry, document: SourceDocument, index: EntityIndex
+) -> Iterator[Problem]:
+    _, failures = resolve_all(registry, index)
+    for path, message in failures:
+        yield document.problem(pointer_of(path), message)
+    yield from _country_problems(registry.countries, document, ())
+    yield from _cycle_problems(index, document, ())
+
+
+def _load_article(
+    file: Path, registry_index: EntityIndex, problems: list[Problem]
+) -> ArticleSource | None:
+    article, document = _load(file, Article, problems)
+    if article is None or document is None:
+        return None
+    found: list[Problem] = []
+    key = article.article.key
+    index = registry_index.with_article_entities(article.entities, key)
+    for entity_id, _ in index.all_entities():
+        if entity_id.kind != "country" and registry_index.get(
+            EntityId(entity_id.kind, entity_id.key)
+        ):
+            table = TABLE_OF_KIND[entity_id.kind]
+            found.append(
+                document.problem(
+                    pointer_of(("entities", table, entity_id.key)),
+                    f"{entity_id.kind} {entity_id.key!r} is already in the registry; "
+                    "refer to it instead of declaring it again, or choose another key",
+                )
+            )
+    _, failures = resolve_all(article, index)
+    found.extend(document.problem(pointer_of(path), message) for path, message in failures)
+    found.extend(_country_problems(article.entities.countries, document, ("entities",)))
+    found.extend(_cycle_problems(index, document, ("entities",)))
+    found.extend(_duplicate_claim_problems(article.claims, document))
+    problems.extend(found)
+    if found:
+        return None
+    digests = {claim.key: _claim_digest(key, claim, index) for claim in article.claims}
+    sha256 = hashlib.sha256(Path(document.source).read_bytes()).hexdigest()
+    return ArticleSource(article, document, sha256, index, digests)
+
+
+def _claim_digest(article_key: str, claim: Claim, index: EntityIndex) -> str:
+    claimant = index.resolve(claim.claimant, ("organization", "person"))
+    return content_digest(
+        article_key, claimant.kind, claimant.key, claim.stance, resolved_form(claim.asserts, index)
+    )
+
+
+def _duplicate_claim_problems(claims: list[Claim], document: SourceDocument) -> Iterator[Problem]:
+    first_of: dict[str, int] = {}
+    for number, claim in enumerate(claims):
+        if claim.key in first_of:
+            yield document.problem(
+                pointer_of(("claims", number, "key")),
+                f"claim key {claim.key!r} is already used by claim #{first_of[claim.key]}; "
+                "give each claim its own key",
+            )
+        first_of.setdefault(claim.key, number)
+
+
+def _country_problems(
+    countries: dict[str, Country], document: SourceDocument, prefix: tuple[str, ...]
+) -> Iterator[Problem]:
+    for key, country in countries.items():
+        if not is_country_code(country.iso):
+            yield document.problem(
+                pointer_of((*prefix, "countries", key, "iso")),
+                f"{country.iso!r} is not an ISO 3166-1 alpha-2 code (Syria is SY, Iraq IQ)",
+            )
+
+
+def _cycle_problems(
+    index: EntityIndex, document: SourceDocument, prefix: tuple[str, ...]
+) -> Iterator[Problem]:
+    """Places contained in themselves, or organizations and facilities part of themselves."""
+    for entity_id, _ in index.all_entities():
+        seen = [entity_id]
+        current: EntityId | None = entity_id
+        while current is not None:
+            current = _container(index, current)
+            if current is None:
+                break
+            if current == entity_id:
+                chain = " ⊂ ".join(e.key for e in [*seen, current])
+                yield document.problem(
+                    pointer_of((*prefix, TABLE_OF_KIND[entity_id.kind], entity_id.key)),
+                    f"{entity_id.kind} {entity_id.key!r} contains itself ({chain}); "
+                    "break the cycle",
+                )
+                break
+            if current in seen:
+                break
+            seen.append(current)
+
+
+def _container(index: EntityIndex, entity_id: EntityId) -> EntityId | None:
+    entity = index.get(entity_id)
+    try:
+        if isinstance(entity, Place) and entity.contained_in:
+            return index.resolve(entity.contained_in, ("place", "country"))
+        if isinstance(entity, Organization) and entity.part_of:
+            return index.resolve(entity.part_of, ("organization",))
+        if isinstance(entity, Facility) and entity.part_of:
+            return index.resolve(entity.part_of, ("facility",))
+    except ReferenceProblem:  # reported where the reference is written
+        return None
+    return None
+
+
+def _cross_article_problems(articles: list[ArticleSource]) -> Iterator[Problem]:
+    by_key: dict[str, ArticleSource] = {}
+    for source in articles:
+        if source.key in by_key:
+            yield source.document.problem(
+                "/article/key",
+                f"article key {source.key!r} is also used by {by_key[source.key].document.source}"
+                "; every article needs its own key",
+            )
+        by_key.setdefault(source.key, source)
+    for source in articles:
+        for number, claim in enumerate(source.article.claims):
+            for relation in ("confirms", "denies", "reframes", "supersedes"):
+                for position, reference in enumerate(getattr(claim, relation)):
+                    message = _claim_reference_problem(reference, source, by_key)
+                    if message:
+                        pointer = pointer_of(("claims", number, relation, position))
+                        yield source.document.problem(pointer, message)
+
+
+def _claim_reference_problem(
+    reference: str, source: ArticleSource, by_key: dict[str, ArticleSource]
+) -> str | None:
+    article_key, _, claim_key = reference.rpartition("#")
+    target = by_key.get(article_key or source.key)
+    if target is None:
+        return f"no article has the key {article_key!r}; check the part before '#'"
+    if claim_key not in target.claim_digests:
+        known = ", ".join(sorted(target.claim_digests)) or "none"
+        return f"article {target.key!r} has no claim {claim_key!r} (its claims: {known})"
+    return None
