@@ -64,6 +64,14 @@ class Collection:
                 return source
         raise KeyError(key)
 
+    def relative_path(self, source: str) -> str:
+        """A file's path relative to the collection, as published (machine-independent)."""
+        path = Path(source)
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
     def claim_digest(self, reference: str, *, from_article: str) -> str:
         """The digest of a claim named ``claim-key`` or ``article-key#claim-key``."""
         article_key, _, claim_key = reference.rpartition("#")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -92,7 +91,8 @@ def map_registry(collection: Collection, *, iris: IriScheme) -> MappedGraphs:
     """The entity graph: every registry entity, and every country any file refers to."""
     mapped = MappedGraphs()
     graph = mapped.dataset.graph(iris.entities_graph)
-    source = _relative_source(collection, collection.registry_document)
+    document = collection.registry_document
+    source = collection.relative_path(document.source if document else "registry.yaml")
     for entity_id, entity in collection.index.all_entities():
         subject = describe_entity(graph, entity_id, entity, index=collection.index, iris=iris)
         pointer = pointer_of((TABLE_OF_KIND[entity_id.kind], entity_id.key))
@@ -113,14 +113,6 @@ def _referenced_countries(collection: Collection) -> set[str]:
             if entity.kind == "country" and entity.scope is None:
                 found.add(entity.key)
     return found
-
-
-def _relative_source(collection: Collection, document: object) -> str:
-    path = Path(getattr(document, "source", "registry"))
-    try:
-        return path.relative_to(collection.root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def map_collection(collection: Collection, *, iris: IriScheme) -> MappedGraphs:
@@ -145,7 +137,7 @@ class _ArticleMapper:
         self.key = source.key
         self.language = self.article.article.language
         self.mapped = MappedGraphs()
-        self.origin_file = _relative_source(collection, source.document)
+        self.origin_file = collection.relative_path(source.document.source)
         self.provenance = self.mapped.dataset.graph(iris.article_graph(self.key))
         self.article_iri = iris.article(self.key)
 
@@ -306,7 +298,7 @@ class _ArticleMapper:
         for position, count in enumerate(claim.asserts.counts):
             claimant = self._entity_id(claim.claimant, "organization", "person")
             self._map_count(assertions, claimant, count, (*asserted_path, "counts", position))
-        for position, relation in enumerate(claim.asserts.relations):
+        for relation in claim.asserts.relations:
             self._map_relation(assertions, iri, relation)
             if relation.date:
                 when = typed_date(relation.date.value, relation.date.effective_precision)

@@ -1,0 +1,165 @@
+"""SHACL validation, and violations traced back to the fact file, line and field.
+
+The only module that imports pyshacl. Non-conformance is a result, never an exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyshacl import validate as run_pyshacl
+from rdflib import RDF, SH, SKOS, Graph, URIRef
+from rdflib.term import Node
+
+from kgpub.collection import Collection
+from kgpub.errors import Problem
+from kgpub.mapper import MappedGraphs
+from kgpub.ontology import ontology_graph, shapes_graph
+from kgpub.vocab import KG, OA, ORG, SCHEMA, SEM
+
+FIELD_OF_PROPERTY: dict[Node, str] = {
+    SKOS.prefLabel: "labels",
+    SKOS.altLabel: "aliases",
+    SKOS.hiddenLabel: "misspellings",
+    SCHEMA.value: "value",
+    SCHEMA.minValue: "min",
+    SCHEMA.maxValue: "max",
+    KG.boundValue: "value",
+    KG.valueQualifier: "qualifier",
+    KG.rawText: "raw",
+    KG.measure: "measure",
+    SCHEMA.observationAbout: "about",
+    SCHEMA.observationDate: "date",
+    KG.claimant: "claimant",
+    KG.stance: "stance",
+    KG.certainty: "certainty",
+    KG.claimStatus: "status",
+    SCHEMA.appearance: "claimant",
+    KG.contradicts: "denies",
+    KG.reframes: "reframes",
+    KG.corroborates: "confirms",
+    KG.supersedes: "supersedes",
+    KG.eventType: "type",
+    SEM.hasTimeStamp: "date",
+    SEM.subEventOf: "sub_event_of",
+    KG.atFacility: "facility",
+    KG.participant: "agent",
+    KG.role: "role",
+    SCHEMA.headline: "title",
+    SCHEMA.publisher: "publisher",
+    SCHEMA.datePublished: "published",
+    SCHEMA.inLanguage: "language",
+    SCHEMA.containedInPlace: "contained_in",
+    KG.facilityType: "type",
+    KG.placeKind: "kind",
+    ORG.classification: "kind",
+    OA.exact: "quote",
+    KG.paragraph: "paragraph",
+}
+"""Which fact-file field a published property comes from, to point editors at it."""
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL result: the node, the property, the offending value and the message."""
+
+    focus: Node
+    path: Node | None
+    value: Node | None
+    message: str
+    severity: URIRef
+    constraint: URIRef
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Whether data conforms, and every result (violations, warnings, infos)."""
+
+    conforms: bool
+    results: tuple[ValidationResult, ...]
+
+    @property
+    def violations(self) -> tuple[ValidationResult, ...]:
+        """The results that make the data non-conforming."""
+        return tuple(r for r in self.results if r.severity == SH.Violation)
+
+
+def validate_graph(data: Graph, *, shapes: Graph | None = None) -> ValidationReport:
+    """Validate ``data`` (with the code lists mixed in) against the shapes."""
+    shapes = shapes if shapes is not None else shapes_graph()
+    conforms, report, _ = run_pyshacl(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology_graph(),
+        inference="none",
+        allow_warnings=True,
+        allow_infos=True,
+        advanced=True,
+    )
+    results = tuple(sorted(_results(report), key=lambda r: (str(r.focus), str(r.path))))
+    return ValidationReport(bool(conforms), results)
+
+
+def _results(report: Graph) -> list[ValidationResult]:
+    found = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        message = report.value(node, SH.resultMessage)
+        focus = report.value(node, SH.focusNode)
+        if focus is None:
+            continue
+        found.append(
+            ValidationResult(
+                focus=focus,
+                path=report.value(node, SH.resultPath),
+                value=report.value(node, SH.value),
+                message=str(message) if message is not None else "constraint not met",
+                severity=URIRef(str(report.value(node, SH.resultSeverity))),
+                constraint=URIRef(str(report.value(node, SH.sourceConstraintComponent))),
+            )
+        )
+    return found
+
+
+def union_graph(mapped: MappedGraphs) -> Graph:
+    """All triples of every named graph, as the one graph pySHACL validates."""
+    union = Graph()
+    for graph in mapped.dataset.graphs():
+        for triple in graph:
+            union.add(triple)
+    return union
+
+
+def locate_results(
+    report: ValidationReport, mapped: MappedGraphs, collection: Collection
+) -> list[Problem]:
+    """Each result as a :class:`Problem` naming file, line and field where it can."""
+    documents = {
+        collection.relative_path(source.document.source): source.document
+        for source in collection.articles
+    }
+    if collection.registry_document is not None:
+        documents[collection.relative_path(collection.registry_document.source)] = (
+            collection.registry_document
+        )
+    problems = []
+    for result in report.results:
+        severity = str(result.severity).rsplit("#", 1)[-1].lower()
+        message = result.message
+        if result.value is not None:
+            message += f" (value: {result.value.n3()})"
+        if severity != "violation":
+            message = f"{severity}: {message}"
+        origin = mapped.origins.get(result.focus)
+        if origin is None:
+            problems.append(Problem(f"<{result.focus}>", "", message))
+            continue
+        pointer = origin.pointer
+        field = FIELD_OF_PROPERTY.get(result.path) if result.path is not None else None
+        document = documents.get(origin.source)
+        if document is None:
+            problems.append(Problem(origin.source, pointer, message))
+            continue
+        if field:
+            pointer = f"{pointer}/{field}"
+        problems.append(document.problem(pointer, message))
+    return problems
