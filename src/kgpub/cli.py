@@ -1,0 +1,243 @@
+"""The ``kgpub`` command. Thin: parse arguments, call one library function, format output.
+
+Exit codes: 0 ok; 1 ran, but the answer is no (data does not conform); 2 could not run.
+Data goes to stdout, messages to stderr.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from kgpub import __version__
+from kgpub.build import build_collection, check_collection
+from kgpub.collection import find_collection_root
+from kgpub.config import load_settings
+from kgpub.errors import KgpubError
+from kgpub.export import canonical_nquads, write_dump
+from kgpub.formats import RDF_FORMAT_NAMES, RESULTS_FORMAT_NAMES, rdf_format, results_format
+from kgpub.query_output import render_results
+from kgpub.schema import SCHEMAS, schema_text
+from kgpub.store import PublishedStore
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+COLLECTION_OPTION = click.option(
+    "-C",
+    "--collection",
+    type=click.Path(exists=True, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The collection folder (holding registry.yaml), or any file inside it.",
+)
+STORE_OPTION = click.option(
+    "--store", default=None, help="Store folder [env KGPUB_STORE; default .kgpub/store]."
+)
+BASE_IRI_OPTION = click.option(
+    "--base-iri", default=None, help="Base of every minted IRI [env KGPUB_BASE_IRI]."
+)
+
+
+def handle_errors(command: F) -> F:
+    """Turn kgpub's errors into a clear message and exit code 2 (``--traceback`` to debug)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except KgpubError as error:
+            if click.get_current_context().find_root().params.get("traceback"):
+                raise
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kgpub")
+@click.option("-v", "--verbose", is_flag=True, help="Report progress on stderr.")
+@click.option("--traceback", is_flag=True, help="Show Python tracebacks for errors.")
+def main(verbose: bool, traceback: bool) -> None:
+    """Publish facts reported in the news as validated Linked Data, with who said what."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _report_problems(problems: list[Any]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@BASE_IRI_OPTION
+@handle_errors
+def validate(path: Path, base_iri: str | None) -> None:
+    """Check a collection's fact files and SHACL conformance; publish nothing.
+
+    PATH is the collection folder or any file in it. Every problem is reported with file,
+    line and field. Exit status: 0 conforms, 1 does not conform, 2 could not run.
+
+    \b
+    Example:
+        kgpub validate examples/
+    """
+    settings = load_settings(find_collection_root(path), overrides={"base_iri": base_iri})
+    checked = check_collection(path, settings)
+    _report_problems(checked.problems)
+    count = len(checked.collection.articles)
+    if checked.conforms:
+        click.echo(f"conforms: {count} articles, {len(checked.mapped.dataset)} quads", err=True)
+        return
+    click.echo(f"does not conform: {len(checked.report.violations)} violations", err=True)
+    sys.exit(1)
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@STORE_OPTION
+@BASE_IRI_OPTION
+@handle_errors
+def build(path: Path, store: str | None, base_iri: str | None) -> None:
+    """Validate a collection and publish it into the store, all or nothing.
+
+    A build that fails for any reason leaves the previous publication as it was.
+
+    \b
+    Example:
+        kgpub build examples/ --store /tmp/kgpub-store
+    """
+    settings = load_settings(
+        find_collection_root(path), overrides={"store": store, "base_iri": base_iri}
+    )
+    summary, checked = build_collection(path, settings)
+    _report_problems(checked.problems)
+    click.echo(summary.describe(), err=True)
+    if not summary.published:
+        sys.exit(1)
+
+
+def _open_store(collection: Path, store: str | None) -> PublishedStore:
+    root = find_collection_root(collection)
+    settings = load_settings(root, overrides={"store": store})
+    return PublishedStore(settings.store_path(root))
+
+
+@main.command()
+@COLLECTION_OPTION
+@STORE_OPTION
+@click.option(
+    "-f", "--format", "format_name", type=click.Choice(RDF_FORMAT_NAMES), default="nquads",
+    show_default=True, help="RDF format; turtle, ntriples and rdfxml hold the union of graphs.",
+)  # fmt: skip
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="File to write (default stdout)."
+)
+@click.option("--gzip", "compress", is_flag=True, help="Compress the output with gzip.")
+@click.option("--canonical", is_flag=True, help="Sorted N-Quads, identical bytes for same facts.")
+@handle_errors
+def export(
+    collection: Path,
+    store: str | None,
+    format_name: str,
+    output: Path | None,
+    compress: bool,
+    canonical: bool,
+) -> None:
+    """Write the published dataset as RDF.
+
+    \b
+    Example:
+        kgpub export -C examples/ -f trig -o ghwayran.trig
+        kgpub export -C examples/ -f nquads --gzip -o dump.nq.gz
+    """
+    published = _open_store(collection, store)
+    target = output.open("wb") if output else sys.stdout.buffer
+    try:
+        if canonical:
+            target.write(canonical_nquads(published))
+        else:
+            write_dump(published, rdf_format(format_name), target, compress=compress)
+    finally:
+        if output:
+            target.close()
+
+
+@main.command()
+@click.argument("sparql")
+@COLLECTION_OPTION
+@STORE_OPTION
+@click.option(
+    "-f", "--format", "format_name",
+    type=click.Choice(("table", *RESULTS_FORMAT_NAMES, *RDF_FORMAT_NAMES)), default="table",
+    show_default=True, help="Output: a table, SPARQL results (SELECT/ASK) or RDF (CONSTRUCT).",
+)  # fmt: skip
+@handle_errors
+def query(sparql: str, collection: Path, store: str | None, format_name: str) -> None:
+    """Run a SPARQL query against the published data.
+
+    SPARQL is the query text, a .rq file, or - to read standard input. The default graph is
+    the union of all graphs; use GRAPH to look into one claim or article.
+
+    \b
+    Example:
+        kgpub query -C examples/ examples/queries/01-organizations-and-surface-forms.rq
+        kgpub query -C examples/ 'SELECT (COUNT(*) AS ?n) { ?s ?p ?o }' -f csv
+    """
+    text = _query_text(sparql)
+    published = _open_store(collection, store)
+    results = published.query(text)
+    if format_name in RESULTS_FORMAT_NAMES:
+        out = render_results(results, results_format(format_name))
+    elif format_name in RDF_FORMAT_NAMES:
+        out = render_results(results, rdf_format(format_name))
+    else:
+        out = render_results(results, None)
+    sys.stdout.buffer.write(out)
+
+
+def _query_text(argument: str) -> str:
+    if argument == "-":
+        return sys.stdin.read()
+    candidate = Path(argument)
+    if candidate.suffix in {".rq", ".sparql"} or (len(argument) < 4096 and candidate.is_file()):
+        try:
+            return candidate.read_text(encoding="utf-8")
+        except OSError as error:
+            raise click.BadParameter(f"cannot read {argument}: {error.strerror}") from None
+    return argument
+
+
+@main.command()
+@click.option(
+    "-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+    help="Write <name>.schema.json files here instead of printing one schema.",
+)  # fmt: skip
+@click.argument("name", type=click.Choice(sorted(SCHEMAS)), required=False)
+def schema(output_dir: Path | None, name: str | None) -> None:
+    """Print the JSON Schema of the article or registry format, for editors.
+
+    \b
+    Example:
+        kgpub schema article > article.schema.json
+        kgpub schema -o docs/schema
+    """
+    if output_dir is None:
+        click.echo(schema_text(name or "article"), nl=False)
+        return
+    output_dir.mkdir(parents=True, exist_ok=True)
+    for schema_name in [name] if name else sorted(SCHEMAS):
+        (output_dir / f"{schema_name}.schema.json").write_text(
+            schema_text(schema_name), encoding="utf-8"
+        )
+        click.echo(f"wrote {output_dir / f'{schema_name}.schema.json'}", err=True)
