@@ -20,6 +20,7 @@ from kgpub.store import (
     MANIFEST_FILE,
     BuildManifest,
     build_lock,
+    nquads_of,
     publish_nquads,
 )
 from kgpub.validate import ValidationReport, locate_results, union_graph, validate_graph
@@ -77,7 +78,7 @@ def check_collection(path: Path, settings: Settings) -> CheckedCollection:
     collection = load_collection(path)
     log.info("mapping %d articles", len(collection.articles))
     mapped = map_collection(collection, iris=settings.iris)
-    log.info("validating %d triples", len(mapped.dataset))
+    log.info("validating %d quads", mapped.quad_count())
     report = validate_graph(union_graph(mapped))
     return CheckedCollection(collection, mapped, report, locate_results(report, mapped, collection))
 
@@ -96,7 +97,7 @@ def build_collection(path: Path, settings: Settings) -> tuple[BuildSummary, Chec
         unchanged=sorted(k for k in articles if previous.get(k) == articles[k]),
     )
     graphs = len(list(checked.mapped.dataset.graphs()))
-    quads = len(checked.mapped.dataset)
+    quads = checked.mapped.quad_count()
     violations = len(checked.report.violations)
     if not checked.conforms:
         summary = replace(
@@ -104,7 +105,7 @@ def build_collection(path: Path, settings: Settings) -> tuple[BuildSummary, Chec
             seconds=time.perf_counter() - started,
         )  # fmt: skip
         return summary, checked
-    nquads = checked.mapped.dataset.serialize(format="nquads", encoding="utf-8")
+    nquads = nquads_of(checked.mapped.dataset)
     manifest = BuildManifest(
         built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         base_iri=settings.base_iri,

@@ -97,7 +97,7 @@ def validate(path: Path, base_iri: str | None) -> None:
     _report_problems(checked.problems)
     count = len(checked.collection.articles)
     if checked.conforms:
-        click.echo(f"conforms: {count} articles, {len(checked.mapped.dataset)} quads", err=True)
+        click.echo(f"conforms: {count} articles, {checked.mapped.quad_count()} quads", err=True)
         return
     click.echo(f"does not conform: {len(checked.report.violations)} violations", err=True)
     sys.exit(1)

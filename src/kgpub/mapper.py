@@ -77,6 +77,10 @@ class MappedGraphs:
     dataset: Dataset = field(default_factory=new_dataset)
     origins: dict[Node, Origin] = field(default_factory=dict)
 
+    def quad_count(self) -> int:
+        """How many quads the named graphs hold together."""
+        return sum(len(graph) for graph in self.dataset.graphs())
+
     def merge(self, other: MappedGraphs) -> None:
         """Add another mapping's graphs and origins to this one."""
         for graph in other.dataset.graphs():

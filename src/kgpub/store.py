@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph
+from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.term import Node
 
 from kgpub.errors import QueryError, StoreError
 
@@ -74,6 +76,36 @@ def build_lock(store_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def oxigraph_quads(dataset: Dataset) -> Iterator[pyoxigraph.Quad]:
+    """An rdflib dataset's quads as Oxigraph quads (the mapper mints no blank nodes)."""
+    for graph in dataset.graphs():
+        name = _term(graph.identifier)
+        if not isinstance(name, pyoxigraph.NamedNode):
+            name = pyoxigraph.DefaultGraph()
+        for subject, predicate, value in graph:
+            yield pyoxigraph.Quad(_term(subject), _term(predicate), _term(value), name)
+
+
+def _term(term: Node) -> Any:
+    if isinstance(term, URIRef):
+        return pyoxigraph.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return pyoxigraph.Literal(str(term), language=term.language)
+        datatype = pyoxigraph.NamedNode(str(term.datatype)) if term.datatype else None
+        return pyoxigraph.Literal(str(term), datatype=datatype)
+    if isinstance(term, BNode):
+        return pyoxigraph.BlankNode(str(term))
+    raise StoreError(f"cannot store the RDF term {term!r}")
+
+
+def nquads_of(dataset: Dataset) -> bytes:
+    """N-Quads of an rdflib dataset, serialised by Oxigraph, sorted: the same facts, the same bytes."""
+    text = pyoxigraph.serialize(oxigraph_quads(dataset), format=pyoxigraph.RdfFormat.N_QUADS)
+    lines = sorted(set(bytes(text or b"").splitlines()))
+    return b"".join(line + b"\n" for line in lines if line)
 
 
 def publish_nquads(store_dir: Path, nquads: bytes, manifest: BuildManifest) -> Path:

@@ -1,0 +1,38 @@
+# The two commands of the README: `make run` and `make test`. Both set everything up first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.kgpub-installed
+SITE ?= _site
+
+.PHONY: run test lint install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Build the examples into the store, then export every dump into $(SITE)/dumps.
+run: $(STAMP)
+	$(BIN)/kgpub build examples
+	mkdir -p $(SITE)/dumps
+	$(BIN)/kgpub export -C examples -f trig -o $(SITE)/dumps/kgpub.trig
+	$(BIN)/kgpub export -C examples -f nquads --gzip -o $(SITE)/dumps/kgpub.nq.gz
+	$(BIN)/kgpub export -C examples -f turtle -o $(SITE)/dumps/kgpub.ttl
+	$(BIN)/kgpub export -C examples -f jsonld -o $(SITE)/dumps/kgpub.jsonld
+	$(BIN)/kgpub query -C examples examples/queries/03-what-happened-at-the-prison.rq
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## Lint, type-check and run the whole test suite.
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) $(SITE) examples/.kgpub

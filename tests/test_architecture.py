@@ -1,0 +1,25 @@
+"""The dependency rule: model → iris/vocab → mapper → validate/store/export → web, cli."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("module", "forbidden"),
+    [
+        ("kgpub.model", ("rdflib", "pyshacl", "flask", "click")),
+        ("kgpub.mapper", ("pyshacl", "flask", "click")),
+        ("kgpub.build", ("flask", "click")),
+        ("kgpub.store", ("pyshacl", "flask", "click")),
+    ],
+)
+def test_lower_layers_do_not_import_upper_ones(module: str, forbidden: tuple[str, ...]) -> None:
+    code = f"import sys, {module}; print(sorted(m for m in {forbidden!r} if m in sys.modules))"
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert output.stdout.strip() == "[]"
