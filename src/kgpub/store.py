@@ -102,7 +102,7 @@ def _term(term: Node) -> Any:
 
 
 def nquads_of(dataset: Dataset) -> bytes:
-    """N-Quads of an rdflib dataset, serialised by Oxigraph, sorted: the same facts, the same bytes."""
+    """Sorted N-Quads of an rdflib dataset, written by Oxigraph: same facts, same bytes."""
     text = pyoxigraph.serialize(oxigraph_quads(dataset), format=pyoxigraph.RdfFormat.N_QUADS)
     lines = sorted(set(bytes(text or b"").splitlines()))
     return b"".join(line + b"\n" for line in lines if line)
