@@ -10,11 +10,14 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from rdflib import URIRef
+
 from kgpub import __version__
 from kgpub.collection import Collection, load_collection
 from kgpub.config import Settings
 from kgpub.errors import Problem
 from kgpub.mapper import MappedGraphs, map_collection
+from kgpub.ontology import ontology_graph
 from kgpub.store import (
     CURRENT_LINK,
     MANIFEST_FILE,
@@ -24,6 +27,7 @@ from kgpub.store import (
     publish_nquads,
 )
 from kgpub.validate import ValidationReport, locate_results, union_graph, validate_graph
+from kgpub.vocab import ONTOLOGY_IRI
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +82,10 @@ def check_collection(path: Path, settings: Settings) -> CheckedCollection:
     collection = load_collection(path)
     log.info("mapping %d articles", len(collection.articles))
     mapped = map_collection(collection, iris=settings.iris)
+    # Published alongside the data so queries can use code-list notations and labels.
+    vocabulary = mapped.dataset.graph(URIRef(ONTOLOGY_IRI))
+    for triple in ontology_graph():
+        vocabulary.add(triple)
     log.info("validating %d quads", mapped.quad_count())
     report = validate_graph(union_graph(mapped))
     return CheckedCollection(collection, mapped, report, locate_results(report, mapped, collection))
