@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rdflib import URIRef
+from rdflib.compare import to_canonical_graph
 
 from kgpub import __version__
 from kgpub.collection import Collection, load_collection
@@ -84,8 +85,10 @@ def check_collection(path: Path, settings: Settings) -> CheckedCollection:
     mapped = map_collection(collection, iris=settings.iris)
     # Published alongside the data so queries can use code-list notations and labels.
     vocabulary = mapped.dataset.graph(URIRef(ONTOLOGY_IRI))
-    for triple in ontology_graph():
-        vocabulary.add(triple)
+    # Skolemised from canonical labels: the store would relabel blank nodes on every load.
+    vocabulary += to_canonical_graph(ontology_graph()).skolemize(
+        authority="https://w3id.org", basepath="/kgpub/.well-known/genid/"
+    )
     log.info("validating %d quads", mapped.quad_count())
     report = validate_graph(union_graph(mapped))
     return CheckedCollection(collection, mapped, report, locate_results(report, mapped, collection))

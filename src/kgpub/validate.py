@@ -12,7 +12,7 @@ from rdflib import RDF, SH, SKOS, Graph, URIRef
 from rdflib.term import Node
 
 from kgpub.collection import Collection
-from kgpub.errors import Problem
+from kgpub.errors import Problem, ShapesError
 from kgpub.mapper import MappedGraphs
 from kgpub.ontology import ontology_graph, shapes_graph
 from kgpub.vocab import KG, OA, ORG, SCHEMA, SEM
@@ -96,6 +96,8 @@ def validate_graph(data: Graph, *, shapes: Graph | None = None) -> ValidationRep
         allow_infos=True,
         advanced=True,
     )
+    if not isinstance(report, Graph):  # pySHACL returns its failure in the report slot
+        raise ShapesError(f"the SHACL shapes cannot be used: {report}")
     results = tuple(sorted(_results(report), key=lambda r: (str(r.focus), str(r.path))))
     return ValidationReport(bool(conforms), results)
 
