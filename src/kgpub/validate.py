@@ -105,6 +105,8 @@ def validate_graph(data: Graph, *, shapes: Graph | None = None) -> ValidationRep
 def _results(report: Graph) -> list[ValidationResult]:
     found = []
     for node in report.subjects(RDF.type, SH.ValidationResult):
+        if (None, SH.detail, node) in report:  # pySHACL's nested detail repeats its parent
+            continue
         message = report.value(node, SH.resultMessage)
         focus = report.value(node, SH.focusNode)
         if focus is None:
