@@ -31,6 +31,8 @@ from kgpub.ontology import RESOURCES, shape_files, shapes_graph
 from kgpub.validate import ValidationReport, locate_results, union_graph, validate_graph
 from kgpub.vocab import KG, VOCAB_BASE, concept
 
+from .conftest import write_collection
+
 CASES = Path(__file__).parent / "data" / "shapes"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 MIN_CASES = 200
@@ -338,10 +340,7 @@ claims:
 
 
 def write_sample(root: Path, article: str = ARTICLE) -> Path:
-    (root / "articles").mkdir(parents=True)
-    (root / "registry.yaml").write_text(REGISTRY, encoding="utf-8")
-    (root / "articles" / "sample.yaml").write_text(article, encoding="utf-8")
-    return root
+    return write_collection(root, REGISTRY, sample=article)
 
 
 def test_a_sample_collection_maps_to_data_that_conforms(tmp_path: Path) -> None:

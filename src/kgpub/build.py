@@ -83,12 +83,6 @@ def check_collection(path: Path, settings: Settings) -> CheckedCollection:
     collection = load_collection(path)
     log.info("mapping %d articles", len(collection.articles))
     mapped = map_collection(collection, iris=settings.iris)
-    # Published alongside the data so queries can use code-list notations and labels.
-    vocabulary = mapped.dataset.graph(URIRef(ONTOLOGY_IRI))
-    # Skolemised from canonical labels: the store would relabel blank nodes on every load.
-    vocabulary += to_canonical_graph(ontology_graph()).skolemize(
-        authority="https://w3id.org", basepath="/kgpub/.well-known/genid/"
-    )
     log.info("validating %d quads", mapped.quad_count())
     report = validate_graph(union_graph(mapped))
     return CheckedCollection(collection, mapped, report, locate_results(report, mapped, collection))
@@ -116,6 +110,14 @@ def build_collection(path: Path, settings: Settings) -> tuple[BuildSummary, Chec
             seconds=time.perf_counter() - started,
         )  # fmt: skip
         return summary, checked
+    # Published alongside the data so queries can use code-list notations and labels;
+    # skolemised from canonical labels because the store relabels blank nodes on every load.
+    vocabulary = checked.mapped.dataset.graph(URIRef(ONTOLOGY_IRI))
+    vocabulary += to_canonical_graph(ontology_graph()).skolemize(
+        authority="https://w3id.org", basepath="/kgpub/.well-known/genid/"
+    )
+    graphs = len(list(checked.mapped.dataset.graphs()))
+    quads = checked.mapped.quad_count()
     nquads = nquads_of(checked.mapped.dataset)
     manifest = BuildManifest(
         built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

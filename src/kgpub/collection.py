@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from kgpub.entities import TABLE_OF_KIND, EntityId, EntityIndex, ReferenceProblem, is_country_code
@@ -33,18 +34,13 @@ class ArticleSource:
     sha256: str
     index: EntityIndex = field(repr=False)
     claim_digests: dict[str, str] = field(default_factory=dict, repr=False)
+    countries: frozenset[str] = frozenset()
+    """ISO codes of the countries the article refers to (by any name)."""
 
     @property
     def key(self) -> str:
         """The article's stable key."""
         return self.article.article.key
-
-    def claim_pointer(self, claim_key: str) -> str:
-        """The JSON pointer of a claim of this article."""
-        for number, claim in enumerate(self.article.claims):
-            if claim.key == claim_key:
-                return pointer_of(("claims", number))
-        raise KeyError(claim_key)
 
 
 @dataclass(frozen=True)
@@ -56,13 +52,21 @@ class Collection:
     registry_document: SourceDocument | None
     index: EntityIndex = field(repr=False)
     articles: tuple[ArticleSource, ...] = ()
+    registry_countries: frozenset[str] = frozenset()
+    """ISO codes of the countries the registry refers to."""
+
+    @cached_property
+    def _articles_by_key(self) -> dict[str, ArticleSource]:
+        return {source.key: source for source in self.articles}
 
     def article(self, key: str) -> ArticleSource:
         """The article with this key."""
-        for source in self.articles:
-            if source.key == key:
-                return source
-        raise KeyError(key)
+        return self._articles_by_key[key]
+
+    @property
+    def referenced_countries(self) -> frozenset[str]:
+        """Every country any file of the collection refers to."""
+        return self.registry_countries.union(*(source.countries for source in self.articles))
 
     def relative_path(self, source: str) -> str:
         """A file's path relative to the collection, as published (machine-independent)."""
@@ -117,7 +121,11 @@ def load_collection(path: Path) -> Collection:
     registry_path = next(root / n for n in REGISTRY_NAMES if (root / n).is_file())
     registry, registry_document = _load(registry_path, Registry, problems)
     index = EntityIndex.of_registry(registry or Registry())
+    registry_countries: frozenset[str] = frozenset()
     if registry is not None and registry_document is not None:
+        resolved, failures = resolve_all(registry, index)
+        registry_countries = _countries_in(resolved)
+        problems.extend(registry_document.problem(pointer_of(p), m) for p, m in failures)
         problems.extend(_registry_problems(registry, registry_document, index))
     articles = [
         source
@@ -127,7 +135,13 @@ def load_collection(path: Path) -> Collection:
     problems.extend(_cross_article_problems(articles))
     if problems:
         raise InputError(problems)
-    return Collection(root, registry or Registry(), registry_document, index, tuple(articles))
+    return Collection(
+        root, registry or Registry(), registry_document, index, tuple(articles), registry_countries
+    )
+
+
+def _countries_in(resolved: dict[tuple[str | int, ...], EntityId]) -> frozenset[str]:
+    return frozenset(e.key for e in resolved.values() if e.kind == "country" and e.scope is None)
 
 
 def _load(
@@ -144,9 +158,6 @@ def _load(
 def _registry_problems(
     registry: Registry, document: SourceDocument, index: EntityIndex
 ) -> Iterator[Problem]:
-    _, failures = resolve_all(registry, index)
-    for path, message in failures:
-        yield document.problem(pointer_of(path), message)
     yield from _country_problems(registry.countries, document, ())
     yield from _cycle_problems(index, document, ())
 
@@ -172,7 +183,7 @@ def _load_article(
                     "refer to it instead of declaring it again, or choose another key",
                 )
             )
-    _, failures = resolve_all(article, index)
+    resolved, failures = resolve_all(article, index)
     found.extend(document.problem(pointer_of(path), message) for path, message in failures)
     found.extend(_country_problems(article.entities.countries, document, ("entities",)))
     found.extend(_cycle_problems(index, document, ("entities",)))
@@ -182,7 +193,7 @@ def _load_article(
         return None
     digests = {claim.key: _claim_digest(key, claim, index) for claim in article.claims}
     sha256 = hashlib.sha256(Path(document.source).read_bytes()).hexdigest()
-    return ArticleSource(article, document, sha256, index, digests)
+    return ArticleSource(article, document, sha256, index, digests, _countries_in(resolved))
 
 
 def _claim_digest(article_key: str, claim: Claim, index: EntityIndex) -> str:

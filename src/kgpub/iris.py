@@ -82,17 +82,3 @@ class IriScheme:
     def article_graph(self, article_key: str) -> URIRef:
         """The named graph of one article's metadata, mentions, local entities and claims."""
         return URIRef(f"{self.base}graph/article/{article_key}")
-
-    def article_key_of_graph(self, graph: URIRef) -> str | None:
-        """The article key a named graph belongs to, or None for shared graphs.
-
-        >>> iris = IriScheme()
-        >>> iris.article_key_of_graph(iris.claim("a1", "0f"))
-        'a1'
-        >>> iris.article_key_of_graph(iris.entities_graph) is None
-        True
-        """
-        for prefix in (f"{self.base}graph/article/", f"{self.base}id/claim/"):
-            if str(graph).startswith(prefix):
-                return str(graph)[len(prefix) :].split("/", 1)[0]
-        return None

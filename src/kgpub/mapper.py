@@ -7,7 +7,6 @@ claim asserts in the named graph whose name is the claim's IRI.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
@@ -101,22 +100,9 @@ def map_registry(collection: Collection, *, iris: IriScheme) -> MappedGraphs:
         subject = describe_entity(graph, entity_id, entity, index=collection.index, iris=iris)
         pointer = pointer_of((TABLE_OF_KIND[entity_id.kind], entity_id.key))
         mapped.origins.setdefault(subject, Origin(source, pointer))
-    for iso in sorted(_referenced_countries(collection)):
+    for iso in sorted(collection.referenced_countries):
         describe_country(graph, iso, iris=iris)
     return mapped
-
-
-def _referenced_countries(collection: Collection) -> set[str]:
-    found: set[str] = set()
-    sources: Iterable[tuple[object, object]] = [(collection.registry, collection.index)] + [
-        (s.article, s.index) for s in collection.articles
-    ]
-    for value, index in sources:
-        for _, text, kinds in iter_references(value):
-            entity = index.resolve(text, kinds)  # type: ignore[attr-defined]
-            if entity.kind == "country" and entity.scope is None:
-                found.add(entity.key)
-    return found
 
 
 def map_collection(collection: Collection, *, iris: IriScheme) -> MappedGraphs:
