@@ -15,6 +15,11 @@ import pytest
         ("kgpub.mapper", ("pyshacl", "flask", "click")),
         ("kgpub.build", ("flask", "click")),
         ("kgpub.store", ("pyshacl", "flask", "click")),
+        ("kgpub.embedded", ("rdflib", "pyshacl", "flask", "click")),
+        ("kgpub.remote", ("pyshacl", "flask", "click")),
+        ("kgpub.buildstate", ("pyshacl", "flask", "click")),
+        ("kgpub.stats", ("pyshacl", "flask", "click")),
+        ("kgpub.mirror", ("pyshacl", "flask", "click")),
     ],
 )
 def test_lower_layers_do_not_import_upper_ones(module: str, forbidden: tuple[str, ...]) -> None:

@@ -21,7 +21,7 @@ def test_python_dash_m_runs_the_cli() -> None:
 
 
 def test_every_command_has_help_with_an_example(runner: CliRunner) -> None:
-    for command in ("validate", "build", "export", "query", "schema"):
+    for command in ("validate", "build", "export", "query", "stats", "push", "schema"):
         result = runner.invoke(main, [command, "--help"])
         assert result.exit_code == 0, command
         assert "Example:" in result.output, command

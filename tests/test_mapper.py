@@ -7,7 +7,7 @@ from rdflib import Literal, URIRef
 from kgpub.collection import load_collection
 from kgpub.iris import IriScheme
 from kgpub.mapper import map_collection
-from kgpub.store import nquads_of
+from kgpub.quads import nquads_of
 from kgpub.validate import union_graph
 from kgpub.vocab import KG, SCHEMA, SEM, concept
 

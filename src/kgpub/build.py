@@ -1,12 +1,19 @@
-"""The publishing pipeline: load → map → validate → publish, all or nothing.
+"""The publishing pipeline: find what changed → map and validate it → publish, all or nothing.
 
-Nothing is published unless every file loads and the whole collection conforms to the shapes.
+Only articles whose inputs changed are mapped and validated again (see :mod:`kgpub.buildstate`),
+in batches spread over worker processes (see :mod:`kgpub.articlework`). Nothing is published
+unless every file loads and everything conforms; the change is applied to the store in one
+transaction, so readers see the previous publication until the new one is complete.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import shutil
+import tempfile
 import time
+from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -14,28 +21,33 @@ from rdflib import URIRef
 from rdflib.compare import to_canonical_graph
 
 from kgpub import __version__
-from kgpub.collection import Collection, load_collection
+from kgpub.articlework import ArticleOutcome, ClaimTable, WorkerSetup, environment_digest
+from kgpub.backend import BuildManifest, Store, Transaction
+from kgpub.buildplan import BuildPlan, plan_build
+from kgpub.buildstate import SCHEMA_VERSION, STATE_FILE, ArticleRecord, BuildState
+from kgpub.collection import (
+    Collection,
+    claim_reference_problem,
+    find_collection_root,
+    load_collection,
+    load_registry,
+)
 from kgpub.config import Settings
 from kgpub.errors import Problem
-from kgpub.mapper import MappedGraphs, map_collection
-from kgpub.ontology import ontology_graph
-from kgpub.store import (
-    CURRENT_LINK,
-    MANIFEST_FILE,
-    BuildManifest,
-    build_lock,
-    nquads_of,
-    publish_nquads,
-)
+from kgpub.mapper import MappedGraphs, map_collection, map_registry
+from kgpub.ontology import ontology_graph, resources_digest
+from kgpub.quads import nquads_of
+from kgpub.store import open_store
 from kgpub.validate import ValidationReport, locate_results, union_graph, validate_graph
 from kgpub.vocab import ONTOLOGY_IRI
+from kgpub.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class CheckedCollection:
-    """A loaded, mapped and validated collection."""
+    """A loaded, mapped and validated collection (the whole of it, in memory)."""
 
     collection: Collection
     mapped: MappedGraphs
@@ -48,6 +60,19 @@ class CheckedCollection:
         return self.report.conforms
 
 
+def check_collection(path: Path, settings: Settings) -> CheckedCollection:
+    """Load, map and validate a whole collection at once, in memory; publish nothing.
+
+    For small collections and tests; :func:`build_collection` scales.
+
+    :raises InputError: when a file cannot be loaded (every problem of every file at once).
+    """
+    collection = load_collection(path)
+    mapped = map_collection(collection, iris=settings.iris)
+    report = validate_graph(union_graph(mapped))
+    return CheckedCollection(collection, mapped, report, locate_results(report, mapped, collection))
+
+
 @dataclass(frozen=True)
 class BuildSummary:
     """What a build did, for the closing summary line."""
@@ -55,89 +80,321 @@ class BuildSummary:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    remapped: int = 0
+    """Articles mapped and validated again (changed, or depending on something that did)."""
     quads: int = 0
     graphs: int = 0
     violations: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    unloadable: int = 0
+    """Problems of input that could not be loaded (syntax, fields, references, keys), as
+    opposed to data that loads but does not conform to the shapes."""
     seconds: float = 0.0
     published: bool = False
-    build_dir: Path | None = None
+    full: bool = False
+
+    @property
+    def conforms(self) -> bool:
+        """Whether every file loaded and all data conforms."""
+        return not self.problems
 
     def describe(self) -> str:
         """One line for people."""
         verdict = "published" if self.published else "NOT published"
         return (
             f"{verdict}: {len(self.added)} added, {len(self.updated)} updated, "
-            f"{len(self.removed)} removed, {len(self.unchanged)} unchanged articles; "
-            f"{self.quads} quads in {self.graphs} graphs; {self.violations} violations; "
-            f"{self.seconds:.2f} s"
+            f"{len(self.removed)} removed, {self.unchanged} unchanged articles "
+            f"({self.remapped} mapped and validated{', full build' if self.full else ''}); "
+            f"{self.quads} quads in {self.graphs} graphs; {len(self.problems)} problems "
+            f"({self.violations} SHACL violations); {self.seconds:.2f} s"
         )
 
 
-def check_collection(path: Path, settings: Settings) -> CheckedCollection:
-    """Load, map and validate a collection without publishing anything.
+def build_collection(path: Path, settings: Settings, *, publish: bool = True) -> BuildSummary:
+    """Bring the store up to date with a collection's files, or leave it as it was.
 
-    :raises InputError: when a file cannot be loaded (every problem of every file at once).
+    With ``publish=False`` everything is checked as for a build and nothing is written.
     """
-    log.info("loading %s", path)
-    collection = load_collection(path)
-    log.info("mapping %d articles", len(collection.articles))
-    mapped = map_collection(collection, iris=settings.iris)
-    log.info("validating %d quads", mapped.quad_count())
-    report = validate_graph(union_graph(mapped))
-    return CheckedCollection(collection, mapped, report, locate_results(report, mapped, collection))
-
-
-def build_collection(path: Path, settings: Settings) -> tuple[BuildSummary, CheckedCollection]:
-    """Check a collection and, if it conforms, publish it into the store atomically."""
     started = time.perf_counter()
-    checked = check_collection(path, settings)
-    store_dir = settings.store_path(checked.collection.root)
-    articles = {source.key: source.sha256 for source in checked.collection.articles}
-    previous = _previous_articles(store_dir)
-    changes = BuildSummary(
-        added=sorted(set(articles) - set(previous)),
-        removed=sorted(set(previous) - set(articles)),
-        updated=sorted(k for k in articles if k in previous and previous[k] != articles[k]),
-        unchanged=sorted(k for k in articles if previous.get(k) == articles[k]),
-    )
-    graphs = len(list(checked.mapped.dataset.graphs()))
-    quads = checked.mapped.quad_count()
-    violations = len(checked.report.violations)
-    if not checked.conforms:
-        summary = replace(
-            changes, quads=quads, graphs=graphs, violations=violations,
-            seconds=time.perf_counter() - started,
+    root = find_collection_root(path)
+    store = open_store(settings, root)
+    environment = environment_digest(settings.base_iri, __version__, resources_digest())
+    replace_all = _needs_full_build(store, environment)
+    scratch: Path | None = None
+    if publish:
+        transaction = store.begin(replace_all=replace_all)
+        state_dir = transaction.state_dir
+    else:
+        transaction = None
+        scratch = Path(tempfile.mkdtemp(prefix="kgpub-validate-"))
+        state_dir = _scratch_state(store, scratch, replace_all)
+    try:
+        summary = _Build(
+            root, settings, state_dir, environment, transaction, full=replace_all
+        ).run()
+    except BaseException:
+        if transaction is not None:
+            transaction.abort()
+        raise
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        store.close()
+    return replace(summary, seconds=time.perf_counter() - started)
+
+
+def _needs_full_build(store: Store, environment: str) -> bool:
+    state_dir = store.state_dir()
+    if state_dir is None or not (state_dir / STATE_FILE).is_file():
+        return True
+    state = BuildState(state_dir, read_only=True)
+    try:
+        return state.meta("environment") != environment or state.meta("schema") != SCHEMA_VERSION
+    finally:
+        state.close()
+
+
+def _scratch_state(store: Store, scratch: Path, replace_all: bool) -> Path:
+    published = store.state_dir()
+    state_dir = scratch / "state"
+    if replace_all or published is None:
+        state_dir.mkdir()
+    else:
+        shutil.copytree(published, state_dir)
+    return state_dir
+
+
+class _Build:
+    """One run of the pipeline over a state folder, writing into a transaction (if any)."""
+
+    def __init__(
+        self,
+        root: Path,
+        settings: Settings,
+        state_dir: Path,
+        environment: str,
+        transaction: Transaction | None,
+        *,
+        full: bool,
+    ) -> None:
+        self.root, self.settings, self.transaction, self.full = root, settings, transaction, full
+        self.environment = environment
+        self.state = BuildState(state_dir, wal=True)
+        self.setup = WorkerSetup(root, settings.base_iri, environment, state_dir)
+        self.problems: list[Problem] = []
+        self.unloadable = 0
+        self.violations = 0
+        self.claims: ClaimTable = {}
+        self.outcomes: list[ArticleOutcome] = []
+        self.deferred: dict[str, ArticleOutcome] = {}
+        self.remapped = 0
+
+    def run(self) -> BuildSummary:
+        plan = plan_build(self.root, self.state, full=self.full)
+        self.problems.extend(plan.problems)
+        self.unloadable += len(plan.problems)
+        log.info(
+            "%d added, %d updated, %d removed; %d articles to map and validate",
+            len(plan.added), len(plan.updated), len(plan.removed), len(plan.work),
         )  # fmt: skip
-        return summary, checked
-    # Published alongside the data so queries can use code-list notations and labels;
-    # skolemised from canonical labels because the store relabels blank nodes on every load.
-    vocabulary = checked.mapped.dataset.graph(URIRef(ONTOLOGY_IRI))
-    vocabulary += to_canonical_graph(ontology_graph()).skolemize(
-        authority="https://w3id.org", basepath="/kgpub/.well-known/genid/"
-    )
-    graphs = len(list(checked.mapped.dataset.graphs()))
-    quads = checked.mapped.quad_count()
-    nquads = nquads_of(checked.mapped.dataset)
-    manifest = BuildManifest(
-        built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        base_iri=settings.base_iri,
-        kgpub_version=__version__,
-        quads=quads,
-        graphs=graphs,
-        articles=articles,
-    )
-    with build_lock(store_dir):
-        build_dir = publish_nquads(store_dir, nquads, manifest)
-    summary = replace(
-        changes, quads=quads, graphs=graphs, violations=0,
-        seconds=time.perf_counter() - started, published=True, build_dir=build_dir,
-    )  # fmt: skip
-    return summary, checked
+        self._retire(plan.retired.values())
+        for path, mtime in plan.touched.items():
+            self.state.touch(path, mtime)
+        with WorkerPool(self.setup, workers=self.settings.worker_count) as pool:
+            deferred = self._wave(pool, plan.work)
+            dependents = self._dependents(plan, deferred)
+            self._retire(self.state.records(sorted(dependents)))
+            still_deferred = self._wave(pool, sorted(set(deferred) | dependents))
+        self._check_links(still_deferred)
+        self._check_keys()
+        if plan.registry is not None or self._countries_changed():
+            self._publish_entities(plan)
+        if self.full:
+            self._publish_ontology()
+        return self._finish(plan)
+
+    # -- waves of article work ---------------------------------------------------------------
+    def _retire(self, records: Iterable[ArticleRecord]) -> None:
+        """Forget records being redone or removed, and drop their graphs from the new build."""
+        for record in list(records):
+            self.state.remove(record.path)
+            if self.transaction is not None:
+                self.transaction.drop_graphs(record.graphs)
+        self.state.commit()
+
+    def _wave(self, pool: WorkerPool, paths: list[str]) -> list[str]:
+        """Map and validate ``paths``; the paths deferred for want of a claim digest."""
+        deferred: list[str] = []
+        for batch in pool.run(paths, dict(self.claims)):
+            for outcome in batch:
+                self._take(outcome, deferred)
+            self.state.commit()  # workers read other articles' claims from the state
+        return deferred
+
+    def _take(self, outcome: ArticleOutcome, deferred: list[str]) -> None:
+        if outcome.key is not None:
+            for claim_key, known in outcome.claims.items():
+                self.claims[f"{outcome.key}#{claim_key}"] = known
+        if outcome.deferred:
+            deferred.append(outcome.path)
+            self.deferred[outcome.path] = outcome
+            return
+        self.outcomes.append(outcome)
+        self.remapped += 1
+        self.problems.extend(outcome.problems)
+        self.violations += outcome.violations
+        if outcome.record is None:
+            self.unloadable += len(outcome.problems)
+        if outcome.record is None or outcome.problems:
+            return
+        self.state.put(outcome.record)
+        if self.transaction is not None and not self.problems:
+            self.transaction.add_nquads(outcome.nquads)
+
+    def _dependents(self, plan: BuildPlan, deferred: list[str]) -> set[str]:
+        """Unchanged articles linking to claims that changed or disappeared."""
+        changed = {r.key for r in plan.retired.values()} | {
+            o.key for o in self.outcomes if o.key is not None
+        }
+        candidates = self.state.linking_to(changed) - set(plan.work) - set(deferred)
+        return {
+            record.path
+            for record in self.state.records(sorted(candidates))
+            if any(
+                self.claims.get(reference, ("", ""))[0] != digest
+                for reference, digest in record.foreign_claims.items()
+            )
+        }
+
+    # -- checks across articles --------------------------------------------------------------
+    def _check_links(self, still_deferred: list[str]) -> None:
+        claim_keys = _ClaimKeys(self.claims, self.state)
+        for outcome in [*self.outcomes, *(self.deferred[p] for p in still_deferred)]:
+            if outcome.key is None:
+                continue
+            for link in outcome.links:
+                message = claim_reference_problem(link.reference, outcome.key, claim_keys)
+                if message:
+                    self.problems.append(replace(link.problem_at, message=message))
+                    self.unloadable += 1
+
+    def _check_keys(self) -> None:
+        first_path: dict[str, str] = {}
+        for outcome in self.outcomes:
+            if outcome.key is None or outcome.key_at is None:
+                continue
+            other = first_path.setdefault(outcome.key, outcome.path)
+            recorded = self.state.record_of_key(outcome.key)
+            if other == outcome.path and recorded is not None and recorded.path != outcome.path:
+                other = recorded.path
+            if other != outcome.path:
+                message = (
+                    f"article key {outcome.key!r} is also used by {other}; "
+                    "every article needs its own key"
+                )
+                self.problems.append(replace(outcome.key_at, message=message))
+                self.unloadable += 1
+
+    # -- the entity and ontology graphs --------------------------------------------------------
+    def _all_countries(self, registry_countries: Iterable[str]) -> list[str]:
+        return sorted(set(registry_countries) | self.state.countries())
+
+    def _countries_changed(self) -> bool:
+        recorded: list[str] = json.loads(self.state.meta("registry_countries") or "[]")
+        published: list[str] = json.loads(self.state.meta("countries") or "[]")
+        return self._all_countries(recorded) != published
+
+    def _publish_entities(self, plan: BuildPlan) -> None:
+        if plan.registry is None:
+            registry = load_registry(self.root, self.problems)
+        else:
+            registry = plan.registry
+        countries = self._all_countries(registry.registry_countries)
+        with_countries = replace(registry, registry_countries=frozenset(countries))
+        mapped = map_registry(with_countries, iris=self.settings.iris)
+        report = validate_graph(union_graph(mapped))
+        self.violations += len(report.violations)
+        self.problems.extend(locate_results(report, mapped, with_countries))
+        nquads = nquads_of(mapped.dataset)
+        if self.transaction is not None and not self.problems:
+            self.transaction.drop_graphs([str(self.settings.iris.entities_graph)])
+            self.transaction.add_nquads(nquads)
+        self.state.set_meta("registry_sha256", plan.registry_sha256)
+        self.state.set_meta("registry_countries", json.dumps(sorted(registry.registry_countries)))
+        self.state.set_meta("countries", json.dumps(countries))
+        self.state.set_meta("entities_quads", str(nquads.count(b"\n")))
+
+    def _publish_ontology(self) -> None:
+        # Published alongside the data so queries can use code-list notations and labels;
+        # skolemised from canonical labels because the store relabels blank nodes on every load.
+        mapped = MappedGraphs()
+        graph = mapped.dataset.graph(URIRef(ONTOLOGY_IRI))
+        graph += to_canonical_graph(ontology_graph()).skolemize(
+            authority="https://w3id.org", basepath="/kgpub/.well-known/genid/"
+        )
+        nquads = nquads_of(mapped.dataset)
+        if self.transaction is not None and not self.problems:
+            self.transaction.add_nquads(nquads)
+        self.state.set_meta("ontology_quads", str(nquads.count(b"\n")))
+
+    # -- the end -------------------------------------------------------------------------------
+    def _finish(self, plan: BuildPlan) -> BuildSummary:
+        problems = list(dict.fromkeys(self.problems))
+        quads, graphs = self.state.totals()
+        summary = BuildSummary(
+            added=plan.added,
+            updated=plan.updated,
+            removed=plan.removed,
+            unchanged=plan.unchanged,
+            remapped=self.remapped,
+            quads=quads,
+            graphs=graphs,
+            violations=self.violations,
+            problems=problems,
+            unloadable=self.unloadable,
+            full=self.full,
+        )
+        if problems or self.transaction is None:
+            self.state.close()
+            if self.transaction is not None:
+                self.transaction.abort()
+            return summary
+        self.state.set_meta("environment", self.environment)
+        self.state.set_meta("schema", SCHEMA_VERSION)
+        manifest = BuildManifest(
+            built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            base_iri=self.settings.base_iri,
+            kgpub_version=__version__,
+            quads=quads,
+            graphs=graphs,
+            articles=self.state.article_hashes(),
+        )
+        self.state.finish()
+        self.transaction.commit(manifest)
+        return replace(summary, published=True)
 
 
-def _previous_articles(store_dir: Path) -> dict[str, str]:
-    manifest = store_dir / CURRENT_LINK / MANIFEST_FILE
-    if not manifest.is_file():
-        return {}
-    return BuildManifest.read(manifest).articles
+class _ClaimKeys(Mapping[str, Set[str]]):
+    """Article key → its claim keys: this build's articles first, then the published ones."""
+
+    def __init__(self, claims: ClaimTable, state: BuildState) -> None:
+        self.fresh: dict[str, set[str]] = {}
+        for reference in claims:
+            article_key, _, claim_key = reference.rpartition("#")
+            self.fresh.setdefault(article_key, set()).add(claim_key)
+        self.state = state
+
+    def __getitem__(self, key: str) -> Set[str]:
+        if key in self.fresh:
+            return self.fresh[key]
+        record = self.state.record_of_key(key)
+        if record is None:
+            raise KeyError(key)
+        return set(record.claims)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.fresh)
+
+    def __len__(self) -> int:
+        return len(self.fresh)

@@ -7,6 +7,7 @@ Data goes to stdout, messages to stderr.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import sys
 from collections.abc import Callable
@@ -16,15 +17,20 @@ from typing import Any, TypeVar
 import click
 
 from kgpub import __version__
-from kgpub.build import build_collection, check_collection
+from kgpub.backend import Store
+from kgpub.build import build_collection
 from kgpub.collection import find_collection_root
 from kgpub.config import load_settings
+from kgpub.embedded import EmbeddedStore
 from kgpub.errors import KgpubError
 from kgpub.export import canonical_nquads, write_dump
 from kgpub.formats import RDF_FORMAT_NAMES, RESULTS_FORMAT_NAMES, rdf_format, results_format
+from kgpub.mirror import push as push_publication
 from kgpub.query_output import render_results
+from kgpub.remote import RemoteStore
 from kgpub.schema import SCHEMAS, schema_text
-from kgpub.store import PublishedStore
+from kgpub.stats import collect_stats
+from kgpub.store import open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -93,13 +99,20 @@ def validate(path: Path, base_iri: str | None) -> None:
         kgpub validate examples/
     """
     settings = load_settings(find_collection_root(path), overrides={"base_iri": base_iri})
-    checked = check_collection(path, settings)
-    _report_problems(checked.problems)
-    count = len(checked.collection.articles)
-    if checked.conforms:
-        click.echo(f"conforms: {count} articles, {checked.mapped.quad_count()} quads", err=True)
+    summary = build_collection(path, settings, publish=False)
+    _report_problems(summary.problems)
+    if summary.unloadable:
+        click.echo(f"error: {summary.unloadable} problems in the input; nothing checked", err=True)
+        sys.exit(2)
+    articles = len(summary.added) + len(summary.updated) + summary.unchanged
+    if summary.conforms:
+        click.echo(f"conforms: {articles} articles, {summary.quads} quads", err=True)
         return
-    click.echo(f"does not conform: {len(checked.report.violations)} violations", err=True)
+    click.echo(
+        f"does not conform: {len(summary.problems)} problems "
+        f"({summary.violations} SHACL violations)",
+        err=True,
+    )
     sys.exit(1)
 
 
@@ -120,17 +133,19 @@ def build(path: Path, store: str | None, base_iri: str | None) -> None:
     settings = load_settings(
         find_collection_root(path), overrides={"store": store, "base_iri": base_iri}
     )
-    summary, checked = build_collection(path, settings)
-    _report_problems(checked.problems)
+    summary = build_collection(path, settings)
+    _report_problems(summary.problems)
     click.echo(summary.describe(), err=True)
+    if summary.unloadable:
+        sys.exit(2)
     if not summary.published:
         sys.exit(1)
 
 
-def _open_store(collection: Path, store: str | None) -> PublishedStore:
+def _open_store(collection: Path, store: str | None) -> Store:
     root = find_collection_root(collection)
     settings = load_settings(root, overrides={"store": store})
-    return PublishedStore(settings.store_path(root))
+    return open_store(settings, root)
 
 
 @main.command()
@@ -216,6 +231,67 @@ def _query_text(argument: str) -> str:
         except OSError as error:
             raise click.BadParameter(f"cannot read {argument}: {error.strerror}") from None
     return argument
+
+
+@main.command()
+@COLLECTION_OPTION
+@STORE_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@handle_errors
+def stats(collection: Path, store: str | None, as_json: bool) -> None:
+    """Count what is published: graphs, quads, entities per type, articles, claims, last build.
+
+    \b
+    Example:
+        kgpub stats -C examples/
+    """
+    figures = collect_stats(_open_store(collection, store))
+    if as_json:
+        click.echo(json.dumps(figures.as_json(), indent=2))
+    else:
+        click.echo(figures.describe(), nl=False)
+
+
+@main.command()
+@COLLECTION_OPTION
+@STORE_OPTION
+@click.option("--query-url", help="The server's SPARQL query URL [env KGPUB_REMOTE_QUERY_URL].")
+@click.option("--update-url", help="Its SPARQL Update URL [env KGPUB_REMOTE_UPDATE_URL].")
+@click.option("--user", help="HTTP Basic user [env KGPUB_REMOTE_USER; password only from "
+              "KGPUB_REMOTE_PASSWORD or kgpub.toml].")  # fmt: skip
+@handle_errors
+def push(
+    collection: Path,
+    store: str | None,
+    query_url: str | None,
+    update_url: str | None,
+    user: str | None,
+) -> None:
+    """Copy the locally built publication to a remote SPARQL 1.1 server.
+
+    The server ends up with exactly the local graphs (others it held are dropped), each
+    replaced as a whole, so pushing again changes nothing. The server must use the union of
+    its graphs as the default graph (see docs/remote.md).
+
+    \b
+    Example:
+        KGPUB_REMOTE_PASSWORD=… kgpub push -C examples/ \\
+            --query-url http://localhost:3030/kgpub/query \\
+            --update-url http://localhost:3030/kgpub/update --user admin
+    """
+    root = find_collection_root(collection)
+    overrides = {
+        "store": store,
+        "remote_query_url": query_url,
+        "remote_update_url": update_url,
+        "remote_user": user,
+    }
+    settings = load_settings(root, overrides=overrides)
+    source = EmbeddedStore(settings.store_path(root))
+    target_settings = load_settings(root, overrides={**overrides, "backend": "remote"})
+    target = RemoteStore.from_settings(target_settings)
+    sent = push_publication(source, target)
+    click.echo(f"pushed {sent} quads to {target.description}", err=True)
 
 
 @main.command()

@@ -8,7 +8,7 @@ run together, each with file, line and field.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -54,6 +54,9 @@ class Collection:
     articles: tuple[ArticleSource, ...] = ()
     registry_countries: frozenset[str] = frozenset()
     """ISO codes of the countries the registry refers to."""
+    external_claims: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """``article-key#claim-key`` → digest for claims of articles loaded elsewhere (a build
+    works on a batch of articles at a time)."""
 
     @cached_property
     def _articles_by_key(self) -> dict[str, ArticleSource]:
@@ -79,7 +82,10 @@ class Collection:
     def claim_digest(self, reference: str, *, from_article: str) -> str:
         """The digest of a claim named ``claim-key`` or ``article-key#claim-key``."""
         article_key, _, claim_key = reference.rpartition("#")
-        return self.article(article_key or from_article).claim_digests[claim_key]
+        article_key = article_key or from_article
+        if article_key not in self._articles_by_key:
+            return self.external_claims[f"{article_key}#{claim_key}"]
+        return self.article(article_key).claim_digests[claim_key]
 
 
 def find_collection_root(path: Path) -> Path:
@@ -118,8 +124,33 @@ def load_collection(path: Path) -> Collection:
     """
     root = find_collection_root(path)
     problems: list[Problem] = []
-    registry_path = next(root / n for n in REGISTRY_NAMES if (root / n).is_file())
-    registry, registry_document = _load(registry_path, Registry, problems)
+    base = load_registry(root, problems)
+    articles = [
+        source
+        for file in fact_files(root)
+        if (source := load_article(file, base.index, problems)) is not None
+    ]
+    problems.extend(_cross_article_problems(articles))
+    if problems:
+        raise InputError(problems)
+    return Collection(
+        root,
+        base.registry,
+        base.registry_document,
+        base.index,
+        tuple(articles),
+        base.registry_countries,
+    )
+
+
+def registry_path(root: Path) -> Path:
+    """The registry file of a collection root."""
+    return next(root / n for n in REGISTRY_NAMES if (root / n).is_file())
+
+
+def load_registry(root: Path, problems: list[Problem]) -> Collection:
+    """A collection of the registry alone; its problems are appended to ``problems``."""
+    registry, registry_document = _load(registry_path(root), Registry, problems)
     index = EntityIndex.of_registry(registry or Registry())
     registry_countries: frozenset[str] = frozenset()
     if registry is not None and registry_document is not None:
@@ -127,16 +158,8 @@ def load_collection(path: Path) -> Collection:
         registry_countries = _countries_in(resolved)
         problems.extend(registry_document.problem(pointer_of(p), m) for p, m in failures)
         problems.extend(_registry_problems(registry, registry_document, index))
-    articles = [
-        source
-        for file in fact_files(root)
-        if (source := _load_article(file, index, problems)) is not None
-    ]
-    problems.extend(_cross_article_problems(articles))
-    if problems:
-        raise InputError(problems)
     return Collection(
-        root, registry or Registry(), registry_document, index, tuple(articles), registry_countries
+        root, registry or Registry(), registry_document, index, (), registry_countries
     )
 
 
@@ -162,9 +185,10 @@ def _registry_problems(
     yield from _cycle_problems(index, document, ())
 
 
-def _load_article(
+def load_article(
     file: Path, registry_index: EntityIndex, problems: list[Problem]
 ) -> ArticleSource | None:
+    """One fact file, loaded and checked on its own; its problems go to ``problems``."""
     article, document = _load(file, Article, problems)
     if article is None or document is None:
         return None
@@ -274,24 +298,35 @@ def _cross_article_problems(articles: list[ArticleSource]) -> Iterator[Problem]:
                 "; every article needs its own key",
             )
         by_key.setdefault(source.key, source)
+    claims_of = {key: source.claim_digests for key, source in by_key.items()}
     for source in articles:
-        for number, claim in enumerate(source.article.claims):
-            for relation in ("confirms", "denies", "reframes", "supersedes"):
-                for position, reference in enumerate(getattr(claim, relation)):
-                    message = _claim_reference_problem(reference, source, by_key)
-                    if message:
-                        pointer = pointer_of(("claims", number, relation, position))
-                        yield source.document.problem(pointer, message)
+        for pointer, reference in claim_references(source.article):
+            message = claim_reference_problem(reference, source.key, claims_of)
+            if message:
+                yield source.document.problem(pointer, message)
 
 
-def _claim_reference_problem(
-    reference: str, source: ArticleSource, by_key: dict[str, ArticleSource]
+CLAIM_LINKS = ("confirms", "denies", "reframes", "supersedes")
+
+
+def claim_references(article: Article) -> Iterator[tuple[str, str]]:
+    """``(pointer, reference)`` for every link from one of the article's claims to a claim."""
+    for number, claim in enumerate(article.claims):
+        for relation in CLAIM_LINKS:
+            for position, reference in enumerate(getattr(claim, relation)):
+                yield pointer_of(("claims", number, relation, position)), reference
+
+
+def claim_reference_problem(
+    reference: str, from_article: str, claims_of: Mapping[str, Set[str] | Mapping[str, str]]
 ) -> str | None:
+    """Why a claim reference names no claim (``None`` when it does)."""
     article_key, _, claim_key = reference.rpartition("#")
-    target = by_key.get(article_key or source.key)
+    target = claims_of.get(article_key or from_article)
     if target is None:
         return f"no article has the key {article_key!r}; check the part before '#'"
-    if claim_key not in target.claim_digests:
-        known = ", ".join(sorted(target.claim_digests)) or "none"
-        return f"article {target.key!r} has no claim {claim_key!r} (its claims: {known})"
+    if claim_key not in target:
+        known = ", ".join(sorted(target)) or "none"
+        named = article_key or from_article
+        return f"article {named!r} has no claim {claim_key!r} (its claims: {known})"
     return None

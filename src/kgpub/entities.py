@@ -116,6 +116,19 @@ class EntityIndex:
             )
         raise ReferenceProblem(self._unknown_message(text, wanted))
 
+    def candidates(
+        self, text: str, kinds: Iterable[str]
+    ) -> tuple[frozenset[EntityId], frozenset[EntityId]]:
+        """The entities whose key, and those whose label, alias or misspelling, is ``text``.
+
+        What :meth:`resolve` decides from: equal candidates mean an equal resolution.
+        """
+        folded, wanted = text.strip().casefold(), tuple(kinds)
+        return (
+            frozenset(self._matches(folded, wanted, use_keys=True)),
+            frozenset(self._matches(folded, wanted, use_keys=False)),
+        )
+
     def _matches(self, folded: str, kinds: tuple[str, ...], *, use_keys: bool) -> set[EntityId]:
         table = self.keys if use_keys else self.names
         found = {e for e in table.get(folded, set()) if e.kind in kinds}

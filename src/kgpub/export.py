@@ -8,25 +8,23 @@ from __future__ import annotations
 
 import gzip
 import io
-from typing import BinaryIO
+from typing import IO, BinaryIO, cast
 
+from kgpub.backend import Store
 from kgpub.formats import RdfFormat, rdf_format
-from kgpub.store import PublishedStore
 
 
-def write_dump(
-    store: PublishedStore, rdf: RdfFormat, output: BinaryIO, *, compress: bool = False
-) -> None:
+def write_dump(store: Store, rdf: RdfFormat, output: BinaryIO, *, compress: bool = False) -> None:
     """Write the published dataset to ``output`` in format ``rdf``."""
     if compress:
         # mtime=0 keeps the bytes of the same dump identical from one run to the next.
         with gzip.GzipFile(fileobj=output, mode="wb", mtime=0) as zipped:
-            store.dump(zipped, rdf.oxigraph)
+            store.dump(cast(IO[bytes], zipped), rdf.oxigraph)
         return
     store.dump(output, rdf.oxigraph)
 
 
-def canonical_nquads(store: PublishedStore) -> bytes:
+def canonical_nquads(store: Store) -> bytes:
     """The dataset as sorted, de-duplicated N-Quads."""
     buffer = io.BytesIO()
     store.dump(buffer, rdf_format("nquads").oxigraph)

@@ -5,6 +5,7 @@ Tests, the CLI and the server read the very same files, shipped inside the packa
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -55,3 +56,13 @@ def shapes_graph() -> Graph:
 def shape_files() -> list[str]:
     """Names of the packaged shape files."""
     return [item.name for item in _turtle_files("shapes")]
+
+
+@cache
+def resources_digest() -> str:
+    """A digest of the packaged ontology, code lists and shapes: what validation depends on."""
+    digest = hashlib.sha256()
+    for folder in ("ontology", "shapes"):
+        for item in _turtle_files(folder):
+            digest.update(item.name.encode("utf-8") + b"\0" + item.read_bytes() + b"\0")
+    return digest.hexdigest()

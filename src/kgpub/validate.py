@@ -5,10 +5,18 @@ The only module that imports pyshacl. Non-conformance is a result, never an exce
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from pyshacl import validate as run_pyshacl
-from rdflib import RDF, SH, SKOS, Graph, URIRef
+from rdflib import RDF, SH, SKOS, Graph, URIRef, plugin
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.processor import SPARQLProcessor
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Processor
 from rdflib.term import Node
 
 from kgpub.collection import Collection
@@ -84,8 +92,46 @@ class ValidationReport:
         return tuple(r for r in self.results if r.severity == SH.Violation)
 
 
-def validate_graph(data: Graph, *, shapes: Graph | None = None) -> ValidationReport:
-    """Validate ``data`` (with the code lists mixed in) against the shapes."""
+class PreparedQueryProcessor(SPARQLProcessor):
+    """rdflib's SPARQL processor, parsing each distinct query text once.
+
+    pySHACL runs every SPARQL constraint once per focus node with the same text; rdflib parses
+    the text on every call (35 ms each for our constraints: 60% of all validation time).
+    A translated query is rdflib's reusable prepared form, so the results are unchanged.
+    """
+
+    def query(  # type: ignore[override]
+        self,
+        strOrQuery: str | Query,  # noqa: N803 - rdflib's names
+        initBindings: Mapping[str, Any] | None = None,  # noqa: N803
+        initNs: Mapping[str, Any] | None = None,  # noqa: N803
+        base: str | None = None,
+        DEBUG: bool = False,  # noqa: N803
+    ) -> Mapping[str, Any]:
+        """Evaluate a query, prepared once per distinct text, namespaces and base."""
+        prepared = strOrQuery
+        if isinstance(prepared, str):
+            namespaces = tuple(sorted((str(k), str(v)) for k, v in (initNs or {}).items()))
+            prepared = _prepared(prepared, base, namespaces)
+        return super().query(prepared, initBindings, initNs, base, DEBUG)
+
+
+@lru_cache(maxsize=512)
+def _prepared(text: str, base: str | None, namespaces: tuple[tuple[str, str], ...]) -> Query:
+    return translateQuery(parseQuery(text), base, dict(namespaces))
+
+
+plugin.register("sparql", Processor, __name__, PreparedQueryProcessor.__name__)
+
+
+def validate_graph(
+    data: Graph, *, shapes: Graph | None = None, inplace: bool = False
+) -> ValidationReport:
+    """Validate ``data`` (with the code lists mixed in) against the shapes.
+
+    With ``inplace`` the ontology is mixed into ``data`` itself rather than into a copy: faster,
+    for callers that throw ``data`` away afterwards.
+    """
     shapes = shapes if shapes is not None else shapes_graph()
     conforms, report, _ = run_pyshacl(
         data,
@@ -95,6 +141,7 @@ def validate_graph(data: Graph, *, shapes: Graph | None = None) -> ValidationRep
         allow_warnings=True,
         allow_infos=True,
         advanced=True,
+        inplace=inplace,
     )
     if not isinstance(report, Graph):  # pySHACL returns its failure in the report slot
         raise ShapesError(f"the SHACL shapes cannot be used: {report}")

@@ -1,0 +1,88 @@
+"""Deciding what a build must redo: which fact files are new, changed, removed or untouched.
+
+A file whose size and modification time match the state is not read at all; one whose stamp
+differs is hashed, and only a different SHA-256 makes it changed. When the registry changed,
+each recorded article's registry view is recomputed from its recorded references (no fact file
+is read), and the articles whose view differs are redone too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kgpub.buildstate import ArticleRecord, BuildState, entity_digests, registry_view
+from kgpub.collection import Collection, fact_files, load_registry, registry_path
+from kgpub.errors import Problem
+
+
+@dataclass
+class BuildPlan:
+    """What a build will do."""
+
+    work: list[str] = field(default_factory=list)
+    """Fact files (relative paths) to map and validate, in order."""
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    retired: dict[str, ArticleRecord] = field(default_factory=dict)
+    """Records being replaced or removed: path → the record published so far."""
+    removed: list[str] = field(default_factory=list)
+    touched: dict[str, int] = field(default_factory=dict)
+    """Files rewritten with the same content: path → new modification time."""
+    unchanged: int = 0
+    registry_sha256: str = ""
+    registry: Collection | None = None
+    """The loaded registry, when it changed (then the entity graph is redone)."""
+    problems: list[Problem] = field(default_factory=list)
+
+
+def sha256_of(path: Path) -> str:
+    """A file's SHA-256."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def plan_build(root: Path, state: BuildState, *, full: bool) -> BuildPlan:
+    """Compare the collection's files with the state (``full`` ignores the state)."""
+    plan = BuildPlan(registry_sha256=sha256_of(registry_path(root)))
+    stamps = {} if full else state.stamps()
+    on_disk = [p.relative_to(root).as_posix() for p in fact_files(root)]
+    for path in on_disk:
+        stamp = stamps.get(path)
+        if stamp is None:
+            plan.added.append(path)
+            continue
+        stat = (root / path).stat()
+        if (stat.st_mtime_ns, stat.st_size) == (stamp.mtime_ns, stamp.size):
+            continue
+        if sha256_of(root / path) == stamp.sha256:
+            plan.touched[path] = stat.st_mtime_ns
+        else:
+            plan.updated.append(path)
+    plan.removed = sorted(set(stamps) - set(on_disk))
+    redo = set(plan.added) | set(plan.updated)
+    if full or state.meta("registry_sha256") != plan.registry_sha256:
+        plan.registry = load_registry(root, plan.problems)
+        if not full:
+            redo |= _articles_seeing_other_entities(plan.registry, state, skip=redo)
+    plan.work = sorted(redo)
+    plan.retired = {r.path: r for r in state.records(sorted(redo | set(plan.removed)))}
+    plan.unchanged = len(on_disk) - len(plan.added) - len(plan.updated)
+    return plan
+
+
+def _articles_seeing_other_entities(
+    registry: Collection, state: BuildState, *, skip: set[str]
+) -> set[str]:
+    digests = entity_digests(registry.index)
+    return {
+        record.path
+        for record in state.records()
+        if record.path not in skip
+        and registry_view(registry.index, record.references, record.local_entities, digests)
+        != record.registry_view
+    }

@@ -1,0 +1,287 @@
+"""What a build remembers of each published article, so the next build redoes only what changed.
+
+The state is a SQLite file inside the build's state folder, published together with the data it
+describes (see :class:`kgpub.backend.Transaction`), so it can never disagree with the store.
+
+An article is mapped and validated again when any input of its triples changes:
+
+- its file (size and modification time first, then SHA-256, as ``git`` does);
+- what its entity references resolve to in the registry, and those entities' descriptions
+  (its *registry view*; recomputed from the recorded references, without reading the file);
+- the digests of other articles' claims it links to;
+- kgpub, the base IRI, the ontology or the shapes (the *environment*; then everything is).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kgpub.entities import EntityId, EntityIndex
+from kgpub.errors import StoreError
+from kgpub.iris import content_digest
+
+STATE_FILE = "articles.sqlite"
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    path TEXT PRIMARY KEY,
+    key TEXT NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    inputs TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_key ON articles (key);
+CREATE TABLE IF NOT EXISTS claim_links (path TEXT NOT NULL, target TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS claim_links_target ON claim_links (target);
+"""
+
+Reference = tuple[str, tuple[str, ...]]
+"""An entity reference as written: its text and the kinds of entity it may name."""
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """Enough of a file to tell, cheaply, that it has not changed."""
+
+    key: str
+    mtime_ns: int
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """One published article: where from, what it depends on, what it published."""
+
+    path: str
+    key: str
+    mtime_ns: int
+    size: int
+    sha256: str
+    inputs: str
+    registry_view: str
+    quads: int
+    graphs: tuple[str, ...]
+    claims: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Claim key → (digest, claimant IRI), what other articles' links need."""
+    references: tuple[Reference, ...] = ()
+    local_entities: tuple[tuple[str, str], ...] = ()
+    foreign_claims: dict[str, str] = field(default_factory=dict)
+    """``article#claim`` this article links to → that claim's digest when it was mapped."""
+    countries: tuple[str, ...] = ()
+
+    def detail_json(self) -> str:
+        """The fields that are not columns, as JSON."""
+        return json.dumps(
+            {
+                "registry_view": self.registry_view,
+                "quads": self.quads,
+                "graphs": self.graphs,
+                "claims": self.claims,
+                "references": self.references,
+                "local_entities": self.local_entities,
+                "foreign_claims": self.foreign_claims,
+                "countries": self.countries,
+            },
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_row(cls, row: tuple[str, str, int, int, str, str, str]) -> ArticleRecord:
+        """A record from its database row."""
+        path, key, mtime_ns, size, sha256, inputs, detail = row
+        data = json.loads(detail)
+        return cls(
+            path=path,
+            key=key,
+            mtime_ns=mtime_ns,
+            size=size,
+            sha256=sha256,
+            inputs=inputs,
+            registry_view=data["registry_view"],
+            quads=data["quads"],
+            graphs=tuple(data["graphs"]),
+            claims={k: (v[0], v[1]) for k, v in data["claims"].items()},
+            references=tuple((text, tuple(kinds)) for text, kinds in data["references"]),
+            local_entities=tuple((kind, key) for kind, key in data["local_entities"]),
+            foreign_claims=dict(data["foreign_claims"]),
+            countries=tuple(data["countries"]),
+        )
+
+
+def registry_view(
+    index: EntityIndex,
+    references: Iterable[Reference],
+    local_entities: Iterable[tuple[str, str]],
+    entity_digests: dict[EntityId, str],
+) -> str:
+    """A digest of everything the registry contributes to one article's triples.
+
+    ``index`` is the registry's index. Equal views mean every reference resolves as before, to
+    entities described as before, and no local entity collides with a new registry entry.
+    """
+    seen = []
+    for text, kinds in sorted(set(references)):
+        by_key, by_name = index.candidates(text, kinds)
+        seen.append(
+            [
+                text.strip().casefold(),
+                kinds,
+                sorted(_entity_token(e, entity_digests) for e in by_key),
+                sorted(_entity_token(e, entity_digests) for e in by_name),
+            ]
+        )
+    collisions = sorted(
+        f"{kind}:{key}" for kind, key in local_entities if index.get(EntityId(kind, key))
+    )
+    return content_digest(seen, collisions)
+
+
+def _entity_token(entity_id: EntityId, entity_digests: dict[EntityId, str]) -> str:
+    return f"{entity_id.kind}:{entity_id.key}:{entity_digests.get(entity_id, '')}"
+
+
+def entity_digests(index: EntityIndex) -> dict[EntityId, str]:
+    """A content digest of every registry entity's description."""
+    return {
+        entity_id: content_digest(entity_id.kind, entity_id.key, entity.model_dump(mode="json"))
+        for entity_id, entity in index.all_entities()
+    }
+
+
+class BuildState:
+    """The state file of one build, opened for reading and writing."""
+
+    def __init__(self, folder: Path, *, read_only: bool = False, wal: bool = False) -> None:
+        """Open the state in ``folder``; ``wal`` lets worker processes read while we write."""
+        path = folder / STATE_FILE
+        try:
+            if read_only:
+                self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
+            else:
+                folder.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(path, timeout=60)
+                if wal:
+                    self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.executescript(_SCHEMA)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open the build state {path}: {error}") from None
+
+    @classmethod
+    def empty(cls) -> BuildState:
+        """A state that knows nothing (a first build)."""
+        state = cls.__new__(cls)
+        state.db = sqlite3.connect(":memory:")
+        state.db.executescript(_SCHEMA)
+        return state
+
+    def meta(self, name: str) -> str | None:
+        """A recorded setting (environment digest, registry hash, …)."""
+        row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, name: str, value: str) -> None:
+        """Record a setting."""
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+
+    def stamps(self) -> dict[str, FileStamp]:
+        """Path → stamp of every recorded article (fast: no JSON is decoded)."""
+        rows = self.db.execute("SELECT path, key, mtime_ns, size, sha256 FROM articles")
+        return {path: FileStamp(key, mtime, size, sha) for path, key, mtime, size, sha in rows}
+
+    def records(self, paths: Iterable[str] | None = None) -> Iterator[ArticleRecord]:
+        """The records of these paths (every record when ``paths`` is ``None``)."""
+        query = "SELECT path, key, mtime_ns, size, sha256, inputs, detail FROM articles"
+        if paths is None:
+            yield from (ArticleRecord.from_row(row) for row in self.db.execute(query))
+            return
+        for path in paths:
+            row = self.db.execute(f"{query} WHERE path = ?", (path,)).fetchone()
+            if row is not None:
+                yield ArticleRecord.from_row(row)
+
+    def record_of_key(self, key: str) -> ArticleRecord | None:
+        """The record of the article with this key."""
+        query = "SELECT path, key, mtime_ns, size, sha256, inputs, detail FROM articles"
+        row = self.db.execute(f"{query} WHERE key = ?", (key,)).fetchone()
+        return None if row is None else ArticleRecord.from_row(row)
+
+    def linking_to(self, keys: Iterable[str]) -> set[str]:
+        """Paths of the articles whose claims link to claims of these articles."""
+        found: set[str] = set()
+        for key in keys:
+            rows = self.db.execute("SELECT path FROM claim_links WHERE target = ?", (key,))
+            found.update(path for (path,) in rows)
+        return found
+
+    def countries(self) -> set[str]:
+        """Every country some recorded article refers to."""
+        rows = self.db.execute("SELECT DISTINCT json_extract(detail, '$.countries') FROM articles")
+        return {iso for (listed,) in rows for iso in json.loads(listed)}
+
+    def put(self, record: ArticleRecord) -> None:
+        """Record (or re-record) an article."""
+        self.remove(record.path)
+        self.db.execute(
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.path,
+                record.key,
+                record.mtime_ns,
+                record.size,
+                record.sha256,
+                record.inputs,
+                record.detail_json(),
+            ),
+        )
+        targets = {
+            reference.rpartition("#")[0] or record.key for reference in record.foreign_claims
+        }
+        self.db.executemany(
+            "INSERT INTO claim_links VALUES (?, ?)", ((record.path, t) for t in sorted(targets))
+        )
+
+    def touch(self, path: str, mtime_ns: int) -> None:
+        """Record a new modification time for a file whose content did not change."""
+        self.db.execute("UPDATE articles SET mtime_ns = ? WHERE path = ?", (mtime_ns, path))
+
+    def remove(self, path: str) -> None:
+        """Forget an article."""
+        self.db.execute("DELETE FROM articles WHERE path = ?", (path,))
+        self.db.execute("DELETE FROM claim_links WHERE path = ?", (path,))
+
+    def totals(self) -> tuple[int, int]:
+        """Quads and graphs of everything recorded, with the entity and ontology graphs."""
+        quads, graphs = self.db.execute(
+            "SELECT COALESCE(SUM(json_extract(detail, '$.quads')), 0),"
+            " COALESCE(SUM(json_array_length(detail, '$.graphs')), 0) FROM articles"
+        ).fetchone()
+        extra = [int(self.meta(n) or 0) for n in ("entities_quads", "ontology_quads")]
+        return int(quads) + sum(extra), int(graphs) + sum(1 for n in extra if n)
+
+    def article_hashes(self) -> dict[str, str]:
+        """Article key → SHA-256 of its fact file."""
+        return dict(self.db.execute("SELECT key, sha256 FROM articles ORDER BY key"))
+
+    def commit(self) -> None:
+        """Write every change to disk."""
+        self.db.commit()
+
+    def finish(self) -> None:
+        """Commit and close as one self-contained file, ready to be published and copied."""
+        self.db.commit()
+        self.db.execute("PRAGMA journal_mode=DELETE")
+        self.db.close()
+
+    def close(self) -> None:
+        """Close the file."""
+        self.db.close()

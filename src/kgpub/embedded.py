@@ -1,0 +1,255 @@
+"""The embedded store: an on-disk Oxigraph database per build, switched into place atomically.
+
+Layout of a store folder::
+
+    current -> builds/20260123T101500123456Z-1234   (a symbolic link, replaced atomically)
+    builds/<id>/oxigraph/                            (the Oxigraph database)
+    builds/<id>/state/                               (the build's bookkeeping, see buildstate)
+    builds/<id>/build.json                           (the manifest)
+    .lock                                            (held while a build publishes)
+
+A build writes a new folder and only then swaps the link, so a failed or killed build leaves
+the previous publication complete and served; readers never see a half-built state. An
+incremental build starts from a checkpoint of the published database (RocksDB hard-links its
+immutable files, so this takes milliseconds whatever the size) and applies only the change.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph
+
+from kgpub.backend import WHOLE_STORE, BuildManifest, Dataset, QueryResult
+from kgpub.errors import QueryError, StoreError
+
+CURRENT_LINK = "current"
+BUILDS_FOLDER = "builds"
+MANIFEST_FILE = "build.json"
+DATABASE_FOLDER = "oxigraph"
+STATE_FOLDER = "state"
+KEEP_PREVIOUS_BUILDS = 1
+"""Older builds kept besides the current one, so a reader that opened it just before a switch
+can finish its query."""
+
+
+class EmbeddedStore:
+    """Oxigraph on disk in a store folder; reads always see the current build."""
+
+    def __init__(self, store_dir: Path) -> None:
+        self.store_dir = store_dir
+        self.description = str(store_dir)
+        self._reader: pyoxigraph.Store | None = None
+        self._reader_build: Path | None = None
+
+    def current_build(self) -> Path | None:
+        """The folder of the published build, or ``None``."""
+        link = self.store_dir / CURRENT_LINK
+        return link.resolve() if link.exists() else None
+
+    def manifest(self) -> BuildManifest | None:
+        """The published build's manifest."""
+        build = self.current_build()
+        return BuildManifest.read(build / MANIFEST_FILE) if build else None
+
+    def state_dir(self) -> Path | None:
+        """The published build's state folder."""
+        build = self.current_build()
+        return build / STATE_FOLDER if build else None
+
+    def begin(self, *, replace_all: bool) -> EmbeddedTransaction:
+        """Lock the store and stage a new build (from a checkpoint unless ``replace_all``)."""
+        return EmbeddedTransaction(self, replace_all=replace_all)
+
+    def database(self) -> pyoxigraph.Store:
+        """The published database, reopened when a build has been switched in since."""
+        build = self.current_build()
+        if build is None:
+            raise StoreError(
+                f"nothing is published in {self.store_dir} yet; run `kgpub build` on the collection"
+            )
+        if self._reader is None or build != self._reader_build:
+            try:
+                self._reader = pyoxigraph.Store.read_only(str(build / DATABASE_FOLDER))
+            except OSError as error:
+                raise StoreError(f"cannot open the store in {build}: {error}") from None
+            self._reader_build = build
+        return self._reader
+
+    def query(self, sparql: str, *, dataset: Dataset = WHOLE_STORE) -> QueryResult:
+        """Run SPARQL on the published build (the union of all graphs by default)."""
+        database = self.database()
+        try:
+            if dataset.is_whole_store:
+                return database.query(sparql, use_default_graph_as_union=True)
+            return database.query(
+                sparql,
+                default_graph=[pyoxigraph.NamedNode(g) for g in dataset.default_graphs],
+                named_graphs=[pyoxigraph.NamedNode(g) for g in dataset.named_graphs],
+            )
+        except SyntaxError as error:
+            raise QueryError(f"malformed SPARQL: {error}") from None
+        except (OSError, ValueError) as error:
+            raise QueryError(f"the query failed: {error}") from None
+
+    def dump(self, output: IO[bytes], rdf_format: pyoxigraph.RdfFormat) -> None:
+        """Write the published dataset; for triple formats, each distinct triple once."""
+        database = self.database()
+        if rdf_format.supports_datasets:
+            database.dump(output, format=rdf_format)
+            return
+        # A triple asserted in several graphs (two claims saying the same) is written once.
+        solutions = database.query(
+            "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }", use_default_graph_as_union=True
+        )
+        assert isinstance(solutions, pyoxigraph.QuerySolutions)  # noqa: S101 - a SELECT
+        triples = (pyoxigraph.Triple(row[0], row[1], row[2]) for row in solutions)
+        pyoxigraph.serialize(triples, output, format=rdf_format)
+
+    def close(self) -> None:
+        """Forget the open reader."""
+        self._reader = None
+        self._reader_build = None
+
+
+class EmbeddedTransaction:
+    """A new build being staged; :meth:`commit` switches it in, :meth:`abort` throws it away."""
+
+    def __init__(self, store: EmbeddedStore, *, replace_all: bool) -> None:
+        self.store = store
+        builds = store.store_dir / BUILDS_FOLDER
+        builds.mkdir(parents=True, exist_ok=True)
+        self._lock = _acquire_lock(store.store_dir)
+        self.build_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{os.getpid()}"
+        self.staging = builds / f".{self.build_id}.partial"
+        self.state_dir = self.staging / STATE_FOLDER
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+        try:
+            self.staging.mkdir()
+            previous = None if replace_all else store.current_build()
+            if previous is None:
+                self.database = pyoxigraph.Store(str(self.staging / DATABASE_FOLDER))
+                self.state_dir.mkdir()
+            else:
+                source = pyoxigraph.Store.read_only(str(previous / DATABASE_FOLDER))
+                source.backup(str(self.staging / DATABASE_FOLDER))
+                del source
+                self.database = pyoxigraph.Store(str(self.staging / DATABASE_FOLDER))
+                shutil.copytree(previous / STATE_FOLDER, self.state_dir)
+        except OSError as error:
+            self.abort()
+            raise StoreError(f"cannot stage a build in {store.store_dir}: {error}") from None
+
+    def drop_graphs(self, names: Iterable[str]) -> None:
+        """Remove these graphs from the staged build."""
+        self._flush_pending()
+        for name in names:
+            self.database.remove_graph(pyoxigraph.NamedNode(name))
+
+    def add_nquads(self, chunk: bytes) -> None:
+        """Add N-Quads; small chunks are gathered so Oxigraph bulk-loads large ones."""
+        self._pending.append(chunk)
+        self._pending_size += len(chunk)
+        if self._pending_size >= BULK_LOAD_BYTES:
+            self._flush_pending()
+
+    def _flush_pending(self) -> None:
+        if not self._pending:
+            return
+        data = b"".join(self._pending)
+        self._pending.clear()
+        self._pending_size = 0
+        try:
+            self.database.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
+        except SyntaxError as error:
+            raise StoreError(f"cannot load the mapped data: {error}") from None
+
+    def commit(self, manifest: BuildManifest) -> None:
+        """Write the manifest, rename the build into place and switch the link to it."""
+        final = self.staging.parent / self.build_id
+        try:
+            self._flush_pending()
+            self.database.flush()
+            del self.database
+            (self.staging / MANIFEST_FILE).write_text(manifest.to_json(), encoding="utf-8")
+            _sync_tree(self.staging)
+            self.staging.rename(final)
+            _switch_link(self.store.store_dir, final)
+        except OSError as error:
+            self.abort()
+            raise StoreError(
+                f"cannot publish the build in {self.store.store_dir}: {error}"
+            ) from None
+        _remove_old_builds(final.parent, keep=final)
+        self._release()
+
+    def abort(self) -> None:
+        """Throw the staged build away."""
+        self._pending.clear()
+        if hasattr(self, "database"):
+            del self.database
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
+            self._lock = None
+
+
+BULK_LOAD_BYTES = 64 * 1024 * 1024
+"""N-Quads gathered before one bulk load: large loads make few, large RocksDB files."""
+
+
+def _acquire_lock(store_dir: Path) -> IO[str] | None:
+    """Take the store's build lock; a second concurrent build fails at once, clearly.
+
+    The lock is an ``flock``, so a build killed with ``kill -9`` releases it.
+    """
+    store_dir.mkdir(parents=True, exist_ok=True)
+    handle = (store_dir / ".lock").open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise StoreError(
+            f"another build is publishing into {store_dir}; wait for it to finish"
+        ) from None
+    return handle
+
+
+def _sync_tree(folder: Path) -> None:
+    """Flush a staged build to disk before publishing it: a power cut never exposes half of it."""
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+
+
+def _switch_link(store_dir: Path, target: Path) -> None:
+    temporary = store_dir / f".{CURRENT_LINK}.{os.getpid()}"
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(target.relative_to(store_dir))
+    os.replace(temporary, store_dir / CURRENT_LINK)  # atomic on POSIX
+    directory = os.open(store_dir, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _remove_old_builds(builds: Path, *, keep: Path) -> None:
+    finished = sorted(p for p in builds.iterdir() if p.is_dir() and not p.name.startswith("."))
+    older = [p for p in finished if p != keep]
+    for stale in older[: max(0, len(older) - KEEP_PREVIOUS_BUILDS)]:
+        shutil.rmtree(stale, ignore_errors=True)
+    for partial in builds.glob(".*.partial"):
+        shutil.rmtree(partial, ignore_errors=True)  # left by a killed build; the lock is ours

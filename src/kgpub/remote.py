@@ -1,0 +1,670 @@
+"""A SPARQL 1.1 server as the store: publish with SPARQL Update, read with the SPARQL Protocol.
+
+Works with any server that speaks both protocols (Oxigraph server, Apache Jena Fuseki, Virtuoso,
+GraphDB); docs/remote.md gives the settings for each. The server must do two things kgpub
+cannot do for it: make its default graph the union of all named graphs, so queries without
+``GRAPH`` see everything as they do on the embedded store, and run each SPARQL Update request
+atomically.
+
+A commit replaces every graph it writes as a whole (``DROP SILENT GRAPH`` and ``INSERT DATA``
+in one request), so publishing the same build twice gives the same data. A large commit takes
+several requests. The manifest and the build state are staged last and switched in by one
+small ``MOVE`` request, so a commit that fails halfway leaves the previous manifest in place,
+and running the build again repairs the data. Both live in the named graph
+``<urn:kgpub:build>``, which dumps leave out but queries see.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.client
+import io
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
+from urllib.parse import urlsplit, urlunsplit
+
+import pyoxigraph
+from SPARQLWrapper import JSON, POST, SELECT, URLENCODED, SPARQLWrapper
+
+from kgpub import __version__
+from kgpub.backend import WHOLE_STORE, BuildManifest, Dataset, QueryResult
+from kgpub.errors import ConfigError, KgpubError, QueryError, StoreError
+
+if TYPE_CHECKING:
+    from kgpub.config import Settings
+
+BUILD_GRAPH = "urn:kgpub:build"
+"""The named graph holding kgpub's bookkeeping: the manifest and the build state."""
+NEXT_BUILD_GRAPH = "urn:kgpub:build-next"
+"""Where a commit stages the next bookkeeping, before one small request moves it into place."""
+BOOKKEEPING_GRAPHS = (f"<{BUILD_GRAPH}>", f"<{NEXT_BUILD_GRAPH}>")
+MANIFEST = "urn:kgpub:manifest"
+STATE_DIGEST = "urn:kgpub:stateDigest"
+STATE_PART = "urn:kgpub:statePart:"
+"""Subjects ``urn:kgpub:statePart:0``, ``…:1`` … each hold one slice of the state archive."""
+STATE_BYTES = "urn:kgpub:bytes"
+STATE_PART_CHARS = 500_000
+
+QUERY_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+"""One Accept header for every query form, so kgpub never has to guess a query's form: the
+server picks SPARQL JSON for SELECT and ASK, N-Triples (or Turtle) for CONSTRUCT and DESCRIBE."""
+READABLE_RESULTS = (
+    pyoxigraph.QueryResultsFormat.JSON,
+    pyoxigraph.QueryResultsFormat.XML,
+    pyoxigraph.QueryResultsFormat.TSV,
+)
+SERVER_MESSAGE_CHARS = 1000
+
+
+class RemoteStore:
+    """A SPARQL 1.1 server kgpub publishes into and serves from.
+
+    :param query_url: the SPARQL query endpoint, e.g. ``http://localhost:7878/query``.
+    :param update_url: the SPARQL Update endpoint, e.g. ``http://localhost:7878/update``.
+    :param user: sends HTTP Basic authentication with ``password`` when not empty.
+    :param timeout: seconds to wait for each request.
+    :param max_request_bytes: N-Triples bytes per update request, roughly.
+    :param max_request_quads: quads per update request, at most.
+    :raises ConfigError: when a URL is not http(s) or holds credentials.
+    """
+
+    def __init__(
+        self,
+        query_url: str,
+        update_url: str,
+        *,
+        user: str = "",
+        password: str = "",
+        timeout: float = 60.0,
+        max_request_bytes: int = 2_000_000,
+        max_request_quads: int = 5_000,
+    ) -> None:
+        for setting, url in (("remote_query_url", query_url), ("remote_update_url", update_url)):
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https"):
+                raise ConfigError(f"{setting} must be an http(s) URL, not {shown_url(url)!r}")
+            # urllib would not send them, and would quote them in its errors.
+            if "@" in parts.netloc:
+                raise ConfigError(
+                    f"{setting} must not hold a user or password ({shown_url(url)}); set "
+                    "remote_user and the KGPUB_REMOTE_PASSWORD variable instead"
+                )
+        self.query_url = query_url
+        self.update_url = update_url
+        self.description = shown_url(query_url)
+        self.timeout = timeout
+        self.max_request_bytes = max_request_bytes
+        self.max_request_quads = max_request_quads
+        self._authorization = ""
+        if user:
+            credentials = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+            self._authorization = f"Basic {credentials}"
+        self._state_cache: tuple[str, Path] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RemoteStore:
+        """The remote store the ``remote_*`` settings describe."""
+        return cls(
+            settings.remote_query_url,
+            settings.remote_update_url,
+            user=settings.remote_user,
+            password=settings.remote_password,
+            timeout=settings.remote_timeout_seconds,
+        )
+
+    def __repr__(self) -> str:  # the password stays out of logs and tracebacks
+        return f"RemoteStore({self.description!r})"
+
+    def manifest(self) -> BuildManifest | None:
+        """The published manifest, read from ``<urn:kgpub:build>``."""
+        text = self._bookkeeping(MANIFEST).get(BUILD_GRAPH)
+        source = f"<{BUILD_GRAPH}> on {self}"
+        return None if text is None else BuildManifest.from_json(text, source=source)
+
+    def state_dir(self) -> Path | None:
+        """The published state folder, downloaded into a temporary folder kept until close."""
+        digest = self._bookkeeping(STATE_DIGEST).get(BUILD_GRAPH)
+        if digest is None:
+            return None
+        if self._state_cache is None or self._state_cache[0] != digest:
+            folder = Path(tempfile.mkdtemp(prefix="kgpub-remote-state-"))
+            try:
+                self.download_state(folder)
+            except StoreError:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            self._forget_state()
+            self._state_cache = (digest, folder)
+        return self._state_cache[1]
+
+    def begin(self, *, replace_all: bool) -> RemoteTransaction:
+        """Start spooling a change; nothing reaches the server before :meth:`commit`.
+
+        There is no lock: two builds publishing at once into one server interleave.
+        """
+        return RemoteTransaction(self, replace_all=replace_all)
+
+    def query(self, sparql: str, *, dataset: Dataset = WHOLE_STORE) -> QueryResult:
+        """Run a query on the server; without a dataset its default graph must be the union.
+
+        :raises QueryError: when the server rejects the query (with the server's message).
+        :raises StoreError: when the server cannot be reached or fails.
+        """
+        with self._open_query(sparql, dataset=dataset) as response:
+            content_type = _content_type(response)
+            body = self._read(response)
+        results_format = pyoxigraph.QueryResultsFormat.from_media_type(content_type)
+        try:
+            if results_format in READABLE_RESULTS:
+                return pyoxigraph.parse_query_results(body, results_format)
+            rdf_format = pyoxigraph.RdfFormat.from_media_type(content_type)
+            if rdf_format is None:
+                raise StoreError(f"{self} answered in {content_type}, which kgpub cannot read")
+            # pyoxigraph cannot build QueryTriples from Python; a throwaway in-memory store
+            # answering CONSTRUCT gives a genuine one, the type the embedded store returns.
+            graph = pyoxigraph.Store()
+            graph.load(body, rdf_format)
+            return graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
+        except SyntaxError as error:
+            raise StoreError(f"{self} sent {content_type} kgpub cannot read: {error}") from None
+
+    def dump(self, output: IO[bytes], rdf_format: pyoxigraph.RdfFormat) -> None:
+        """Write every quad outside kgpub's bookkeeping; for triple formats, each triple once.
+
+        :raises StoreError: when the server sent fewer rows than it holds (a result limit).
+        """
+        quads = rdf_format.supports_datasets
+        outside = f"FILTER(?g NOT IN ({', '.join(BOOKKEEPING_GRAPHS)}))"
+        pattern = f"WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {outside} }}"
+        sparql = f"SELECT ?s ?p ?o ?g {pattern}" if quads else f"SELECT DISTINCT ?s ?p ?o {pattern}"
+        names = ("s", "p", "o", "g") if quads else ("s", "p", "o")
+        written = 0
+
+        def rows() -> Iterator[Any]:
+            nonlocal written
+            for row in self._stream_select(sparql):
+                terms: list[Any] = [row[name] for name in names]
+                written += 1
+                yield pyoxigraph.Quad(*terms) if quads else pyoxigraph.Triple(*terms)
+
+        pyoxigraph.serialize(rows(), output, format=rdf_format)
+        counted = f"SELECT (COUNT(*) AS ?n) WHERE {{ {sparql} }}"
+        expected = next((int(_text(row, "n")) for row in self._select(counted)), 0)
+        if written != expected:
+            raise StoreError(
+                f"the dump of {self} is incomplete: the server sent {written} of {expected} rows; "
+                "raise its result size limit (Virtuoso: ResultSetMaxRows in virtuoso.ini)"
+            )
+
+    def close(self) -> None:
+        """Delete the downloaded state folder."""
+        self._forget_state()
+
+    def check_union_default_graph(self) -> None:
+        """Make sure queries without ``GRAPH`` see the named graphs (call once published).
+
+        :raises StoreError: when the server's default graph is not the union of its graphs.
+        """
+        answer = self.query(f"ASK {{ <{BUILD_GRAPH}> <{MANIFEST}> ?manifest }}")
+        if not (isinstance(answer, pyoxigraph.QueryBoolean) and bool(answer)):
+            raise StoreError(
+                f"the build is published on {self}, but queries without GRAPH do not see it: "
+                "the server's default graph is not the union of its named graphs; configure it "
+                "so (Oxigraph: serve --union-default-graph; Fuseki: tdb2:unionDefaultGraph true), "
+                "see docs/remote.md"
+            )
+
+    def named_graphs(self) -> set[str]:
+        """Every named graph on the server, as N-Triples IRIs (``<…>``)."""
+        rows = self._stream_select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return {str(row["g"]) for row in rows if isinstance(row["g"], pyoxigraph.NamedNode)}
+
+    def bookkeeping_lines(self, manifest: BuildManifest, state_dir: Path) -> list[bytes]:
+        """N-Triples lines of the bookkeeping: the manifest and the zipped state folder."""
+        archive = _pack(state_dir)
+        text = base64.b64encode(archive).decode("ascii")
+        build = pyoxigraph.NamedNode(BUILD_GRAPH)
+        digest = hashlib.sha256(archive).hexdigest()
+        triples = [
+            pyoxigraph.Triple(
+                build, pyoxigraph.NamedNode(MANIFEST), pyoxigraph.Literal(manifest.to_json())
+            ),
+            pyoxigraph.Triple(
+                build, pyoxigraph.NamedNode(STATE_DIGEST), pyoxigraph.Literal(digest)
+            ),
+        ]
+        for index, start in enumerate(range(0, len(text), STATE_PART_CHARS)):
+            part = pyoxigraph.NamedNode(f"{STATE_PART}{index}")
+            literal = pyoxigraph.Literal(text[start : start + STATE_PART_CHARS])
+            triples.append(pyoxigraph.Triple(part, pyoxigraph.NamedNode(STATE_BYTES), literal))
+        return _ntriples_lines(triples)
+
+    def download_state(self, folder: Path) -> None:
+        """Unpack the published state folder into ``folder`` (left empty when there is none).
+
+        :raises StoreError: when the state changed while it was read, or is damaged.
+        """
+        digest = self._bookkeeping(STATE_DIGEST).get(BUILD_GRAPH)
+        if digest is None:
+            return
+        parts = sorted(
+            self._bookkeeping(STATE_BYTES).items(),
+            key=lambda part: int(part[0].removeprefix(STATE_PART)),
+        )
+        archive = base64.b64decode("".join(text for _, text in parts))
+        if hashlib.sha256(archive).hexdigest() != digest:
+            raise StoreError(f"the build state on {self} changed while it was read; try again")
+        try:
+            with zipfile.ZipFile(io.BytesIO(archive)) as unpacked:
+                unpacked.extractall(folder)  # zipfile keeps every member inside folder
+        except (zipfile.BadZipFile, OSError) as error:
+            raise StoreError(f"cannot unpack the build state from {self}: {error}") from None
+
+    def send_update(self, update: bytes) -> None:
+        """POST one SPARQL Update request.
+
+        :raises StoreError: when the server cannot be reached or refuses the update.
+        """
+        request = urllib.request.Request(  # noqa: S310 - the constructor allows http(s) only
+            self.update_url,
+            data=update,
+            method="POST",
+            headers={**self._headers(), "Content-Type": "application/sparql-update"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                response.read()
+        except urllib.error.HTTPError as error:
+            raise _http_error(error, url=shown_url(self.update_url), query=False) from None
+        except (OSError, http.client.HTTPException) as error:
+            raise _unreachable(error, shown_url(self.update_url), "remote_update_url") from None
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": self._authorization} if self._authorization else {}
+
+    def _bookkeeping(self, predicate: str) -> dict[str, str]:
+        """``{subject: value}`` of one predicate in ``<urn:kgpub:build>``."""
+        sparql = f"SELECT ?s ?o WHERE {{ GRAPH <{BUILD_GRAPH}> {{ ?s <{predicate}> ?o }} }}"
+        return {_text(row, "s"): _text(row, "o") for row in self._select(sparql)}
+
+    def _forget_state(self) -> None:
+        if self._state_cache is not None:
+            shutil.rmtree(self._state_cache[1], ignore_errors=True)
+            self._state_cache = None
+
+    def _select(self, sparql: str) -> pyoxigraph.QuerySolutions:
+        results = self.query(sparql)
+        if not isinstance(results, pyoxigraph.QuerySolutions):
+            raise StoreError(f"{self} did not answer a SELECT query with solutions")
+        return results
+
+    def _stream_select(self, sparql: str) -> Iterator[pyoxigraph.QuerySolution]:
+        """Solutions read from the response as they arrive, for results too large to hold."""
+        with self._open_query(sparql) as response:
+            content_type = _content_type(response)
+            results_format = pyoxigraph.QueryResultsFormat.from_media_type(content_type)
+            if results_format not in READABLE_RESULTS:
+                raise StoreError(f"{self} answered a SELECT query in {content_type}")
+            try:
+                results = pyoxigraph.parse_query_results(response, results_format)
+                if not isinstance(results, pyoxigraph.QuerySolutions):
+                    raise StoreError(f"{self} did not answer a SELECT query with solutions")
+                yield from results
+            except SyntaxError as error:
+                raise StoreError(f"{self} sent results kgpub cannot read: {error}") from None
+            except (OSError, http.client.HTTPException) as error:
+                raise _unreachable(error, self.description, "remote_query_url") from None
+
+    def _open_query(self, sparql: str, *, dataset: Dataset = WHOLE_STORE) -> Any:
+        client = _QueryClient(self.query_url, timeout=self.timeout)
+        client.setQuery(sparql)
+        for graph in dataset.default_graphs:
+            client.addParameter("default-graph-uri", graph)
+        for graph in dataset.named_graphs:
+            client.addParameter("named-graph-uri", graph)
+        for name, value in {**self._headers(), "Accept": QUERY_ACCEPT}.items():
+            client.addCustomHttpHeader(name, value)
+        try:
+            return client.query().response
+        except urllib.error.HTTPError as error:
+            raise _http_error(error, url=self.description, query=True) from None
+        except (OSError, http.client.HTTPException) as error:
+            raise _unreachable(error, self.description, "remote_query_url") from None
+
+    def _read(self, response: Any) -> bytes:
+        try:
+            return bytes(response.read())
+        except (OSError, http.client.HTTPException) as error:
+            raise _unreachable(error, self.description, "remote_query_url") from None
+
+
+class _QueryClient(SPARQLWrapper):
+    """SPARQLWrapper sending form-encoded POSTs, with two changes.
+
+    It does not guess a query's form with a regular expression (which warns on queries it
+    cannot classify); the Accept header covers every form and the server decides. And it
+    raises urllib's own HTTP errors with a float timeout, so the server's message is kept.
+    """
+
+    def __init__(self, endpoint: str, *, timeout: float) -> None:
+        super().__init__(endpoint, returnFormat=JSON, agent=f"kgpub/{__version__}")
+        self.setMethod(POST)
+        self.setRequestMethod(URLENCODED)
+        self.setOnlyConneg(True)
+        self.kgpub_timeout = timeout
+
+    def _parseQueryType(self, query: str) -> str:  # noqa: N802 - SPARQLWrapper's name
+        return str(SELECT)
+
+    def _query(self) -> tuple[Any, str]:
+        request = self._createRequest()
+        response = urllib.request.urlopen(request, timeout=self.kgpub_timeout)  # noqa: S310
+        return response, str(self.returnFormat)
+
+
+def shown_url(url: str) -> str:
+    """``url`` without any ``user:password@`` part, for messages.
+
+    >>> shown_url("https://kgpub:secret@example.org:3030/ds/query")
+    'https://example.org:3030/ds/query'
+    """
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=host))
+
+
+def _http_error(error: urllib.error.HTTPError, *, url: str, query: bool) -> KgpubError:
+    try:
+        message = " ".join(error.read(SERVER_MESSAGE_CHARS).decode("utf-8", "replace").split())
+    except (OSError, http.client.HTTPException):
+        message = ""
+    finally:
+        error.close()
+    setting = "remote_query_url" if query else "remote_update_url"
+    if error.code == 400 and query:
+        return QueryError(f"the SPARQL server rejected the query: {message or error.reason}")
+    if error.code == 400:
+        return StoreError(
+            f"{url} rejected an update kgpub sent: {message or error.reason}; the server may "
+            "not support SPARQL 1.1 Update fully (see docs/remote.md)"
+        )
+    if error.code in (401, 403):
+        role = "" if query else ", and that this user may run SPARQL Update"
+        return StoreError(
+            f"{url} refused access (HTTP {error.code}); check remote_user and the "
+            f"KGPUB_REMOTE_PASSWORD variable{role}"
+        )
+    if error.code == 404:
+        return StoreError(f"{url} does not exist (HTTP 404); check {setting}")
+    return StoreError(
+        f"{url} answered HTTP {error.code} {error.reason}: {message}; check {setting} and "
+        "the server's log"
+    )
+
+
+def _unreachable(error: BaseException, url: str, setting: str) -> StoreError:
+    reason = error.reason if isinstance(error, urllib.error.URLError) else error
+    return StoreError(
+        f"cannot reach the SPARQL server at {url}: {reason}; check that the server is running "
+        f"and {setting} is right (raise remote_timeout for a slow server)"
+    )
+
+
+def _content_type(response: Any) -> str:
+    return str(response.headers.get("Content-Type", "")).partition(";")[0].strip().lower()
+
+
+def _text(row: pyoxigraph.QuerySolution, name: str) -> str:
+    term = row[name]
+    if term is None:
+        raise StoreError(f"the server left ?{name} unbound in a bookkeeping query")
+    return str(term.value)
+
+
+def _pack(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            archive.write(path, arcname=path.relative_to(folder).as_posix())
+    return buffer.getvalue()
+
+
+class RemoteTransaction:
+    """A change spooled to a temporary folder, sent to the server by :meth:`commit`."""
+
+    def __init__(self, store: RemoteStore, *, replace_all: bool) -> None:
+        self._store = store
+        self._replace_all = replace_all
+        self._work_dir = Path(tempfile.mkdtemp(prefix="kgpub-remote-"))
+        self._spool_path = self._work_dir / "spool.nq"
+        self.state_dir = self._work_dir / "state"
+        self._dropped: set[str] = set()
+        self._spool: BinaryIO | None = None
+        try:
+            self.state_dir.mkdir()
+            if not replace_all:
+                store.download_state(self.state_dir)
+            self._spool = self._spool_path.open("wb")
+        except OSError as error:
+            self._discard()
+            raise StoreError(f"cannot spool a change in {self._work_dir}: {error}") from None
+        except StoreError:
+            self._discard()
+            raise
+
+    def drop_graphs(self, names: Iterable[str]) -> None:
+        """Drop these graphs at commit, unless the change adds quads to them again."""
+        self._dropped.update(graph_token(name) for name in names)
+
+    def add_nquads(self, chunk: bytes) -> None:
+        """Spool N-Quads to disk; they are checked and grouped by graph at commit."""
+        if self._spool is None:
+            raise StoreError("this change is already committed or aborted; begin a new one")
+        try:
+            self._spool.write(chunk)
+            if chunk and not chunk.endswith(b"\n"):
+                self._spool.write(b"\n")
+        except OSError as error:
+            raise StoreError(f"cannot spool the change in {self._work_dir}: {error}") from None
+
+    def commit(self, manifest: BuildManifest) -> None:
+        """Send the change, graph by graph, then the manifest and state in a last request.
+
+        :raises StoreError: when the data is not publishable (blank nodes, quads outside a
+            named graph) — before anything is sent — or when the server fails; then the
+            previous manifest is still published and running the build again repairs it.
+        """
+        if self._spool is None:
+            raise StoreError("this change is already committed or aborted; begin a new one")
+        store = self._store
+        batches = UpdateBatcher(
+            store.send_update,
+            max_bytes=store.max_request_bytes,
+            max_quads=store.max_request_quads,
+        )
+        try:
+            self._spool.close()
+            written: set[str] = set()
+            for graphs in _group_by_graph(self._spool_path, self._work_dir):
+                for token in sorted(graphs):
+                    batches.replace_graph(token.encode(), _ntriples_lines(graphs[token]))
+                    written.add(token)
+            stale = self._dropped - written
+            if self._replace_all:
+                stale |= store.named_graphs() - written
+            for token in sorted(stale.difference(BOOKKEEPING_GRAPHS)):
+                batches.drop_graph(token.encode())
+            staging = f"<{NEXT_BUILD_GRAPH}>".encode()
+            batches.replace_graph(staging, store.bookkeeping_lines(manifest, self.state_dir))
+            batches.flush()
+            # The new manifest appears in one small request, once every graph is in place.
+            store.send_update(
+                b"MOVE SILENT GRAPH %s TO GRAPH <%s>" % (staging, BUILD_GRAPH.encode())
+            )
+        except StoreError as error:
+            if batches.requests:
+                raise StoreError(
+                    f"{error}\n{batches.requests} update request(s) went through before the "
+                    f"failure, so {store} is partly updated; its manifest is still the previous "
+                    "one. Run the build again to finish publishing."
+                ) from None
+            raise
+        finally:
+            self._discard()
+        store.check_union_default_graph()
+
+    def abort(self) -> None:
+        """Delete the spool; nothing was sent."""
+        self._discard()
+
+    def _discard(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+        shutil.rmtree(self._work_dir, ignore_errors=True)
+
+
+class UpdateBatcher:
+    """Gathers graph replacements into SPARQL Update requests of bounded size.
+
+    A graph that fits in a request is dropped and refilled in that one request, so a reader
+    of an atomic server sees its old or its new content, never a mix. A larger graph is
+    dropped in its first request and refilled over the next ones.
+    """
+
+    def __init__(self, send: Callable[[bytes], None], *, max_bytes: int, max_quads: int) -> None:
+        self._send = send
+        self._max_bytes = max_bytes
+        self._max_quads = max_quads
+        self._drops: list[bytes] = []
+        self._inserts: list[tuple[bytes, list[bytes]]] = []
+        self._size = 0
+        self._count = 0
+        self.requests = 0
+        """Requests sent so far."""
+
+    def replace_graph(self, graph: bytes, lines: list[bytes]) -> None:
+        """Replace the content of ``graph`` (``<iri>``) by these N-Triples lines."""
+        dropped = False
+        for line in lines:
+            self._make_room(len(line))
+            if not self._inserts or self._inserts[-1][0] != graph:
+                self._inserts.append((graph, []))
+                if not dropped:
+                    self._drops.append(graph)
+                    self._size += len(graph)
+                    dropped = True
+            self._inserts[-1][1].append(line)
+            self._size += len(line)
+            self._count += 1
+
+    def drop_graph(self, graph: bytes) -> None:
+        """Drop ``graph`` (``<iri>``)."""
+        self._make_room(len(graph))
+        self._drops.append(graph)
+        self._size += len(graph)
+        self._count += 1
+
+    def flush(self) -> None:
+        """Send what is gathered."""
+        if not self._drops and not self._inserts:
+            return
+        operations = [b"DROP SILENT GRAPH " + graph for graph in self._drops]
+        if self._inserts:
+            insert = [b"INSERT DATA {\n"]
+            for graph, lines in self._inserts:
+                insert += [b"GRAPH ", graph, b" {\n", *lines, b"}\n"]
+            operations.append(b"".join([*insert, b"}"]))
+        self._send(b" ;\n".join(operations))
+        self.requests += 1
+        self._drops, self._inserts, self._size, self._count = [], [], 0, 0
+
+    def _make_room(self, size: int) -> None:
+        if self._count and (self._count >= self._max_quads or self._size + size > self._max_bytes):
+            self.flush()
+
+
+SPOOL_BUCKET_BYTES = 32 * 1024 * 1024
+"""Spooled N-Quads per bucket: a bucket's graphs are held in memory at once at commit."""
+BUCKET_FLUSH_QUADS = 2_000
+
+
+def graph_token(name: str) -> str:
+    """A graph name as written in SPARQL and N-Quads: ``<iri>``.
+
+    :raises StoreError: when ``name`` is not an absolute IRI.
+    """
+    try:
+        return str(pyoxigraph.NamedNode(name))
+    except ValueError as error:
+        raise StoreError(f"cannot use {name!r} as a graph name: {error}") from None
+
+
+def _group_by_graph(spool: Path, work_dir: Path) -> Iterator[dict[str, list[pyoxigraph.Triple]]]:
+    """The spooled quads as ``{graph: triples}`` groups, each holding whole graphs.
+
+    A graph's quads may be anywhere in the spool, so a large spool is first spread over
+    bucket files by a hash of the graph name; each bucket then fits in memory. Every quad is
+    checked before the first group is yielded, so bad data stops a commit before it starts.
+    """
+    count = spool.stat().st_size // SPOOL_BUCKET_BYTES + 1
+    buckets = [spool] if count == 1 else _spread(spool, work_dir, count)
+    for bucket in buckets:
+        graphs: dict[str, list[pyoxigraph.Triple]] = {}
+        for quad in _checked_quads(bucket):
+            triple = pyoxigraph.Triple(quad.subject, quad.predicate, quad.object)
+            graphs.setdefault(str(quad.graph_name), []).append(triple)
+        yield graphs
+
+
+def _spread(spool: Path, work_dir: Path, count: int) -> list[Path]:
+    buckets = [work_dir / f"bucket-{index}.nq" for index in range(count)]
+    pending: list[list[pyoxigraph.Quad]] = [[] for _ in buckets]
+    with ExitStack() as stack:
+        files = [stack.enter_context(bucket.open("wb")) for bucket in buckets]
+        for quad in _checked_quads(spool):
+            index = zlib.crc32(str(quad.graph_name).encode()) % count
+            pending[index].append(quad)
+            if len(pending[index]) >= BUCKET_FLUSH_QUADS:
+                pyoxigraph.serialize(pending[index], files[index], pyoxigraph.RdfFormat.N_QUADS)
+                pending[index].clear()
+        for index, quads in enumerate(pending):
+            pyoxigraph.serialize(quads, files[index], pyoxigraph.RdfFormat.N_QUADS)
+    spool.unlink()
+    return buckets
+
+
+def _checked_quads(path: Path) -> Iterator[pyoxigraph.Quad]:
+    try:
+        for quad in pyoxigraph.parse(path=path, format=pyoxigraph.RdfFormat.N_QUADS):
+            if not isinstance(quad.graph_name, pyoxigraph.NamedNode):
+                raise StoreError(
+                    f"kgpub publishes named graphs only, and this quad has none: {quad}"
+                )
+            if any(
+                isinstance(term, pyoxigraph.BlankNode | pyoxigraph.Triple)
+                for term in (quad.subject, quad.object)
+            ):
+                # A blank node label means a new node in each update request, so a graph
+                # sent in two requests would split one node in two.
+                raise StoreError(
+                    f"blank nodes and triple terms cannot be published to a SPARQL server: {quad}"
+                )
+            yield quad
+    except SyntaxError as error:
+        raise StoreError(f"the change is not valid N-Quads: {error}") from None
+
+
+def _ntriples_lines(triples: list[pyoxigraph.Triple]) -> list[bytes]:
+    # One triple per line: N-Triples escapes line breaks inside literals.
+    text = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
+    return text.splitlines(keepends=True)
