@@ -25,7 +25,7 @@ MANIFEST = BuildManifest(
     kgpub_version="test",
     quads=3,
     graphs=2,
-    articles={"sample": "0" * 64},
+    articles=1,
 )
 OUR_QUADS = f"""SELECT (COUNT(*) AS ?n) WHERE {{
   GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{EX}"))

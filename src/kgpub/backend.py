@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -34,8 +34,8 @@ class BuildManifest:
     kgpub_version: str
     quads: int
     graphs: int
-    articles: dict[str, str] = field(default_factory=dict)
-    """Article key → SHA-256 of its fact file."""
+    articles: int = 0
+    """How many articles are published."""
 
     def to_json(self) -> str:
         """The manifest as stable JSON."""

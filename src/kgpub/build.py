@@ -368,7 +368,7 @@ class _Build:
             kgpub_version=__version__,
             quads=quads,
             graphs=graphs,
-            articles=self.state.article_hashes(),
+            articles=self.state.article_count(),
         )
         self.state.finish()
         self.transaction.commit(manifest)

@@ -25,7 +25,7 @@ from kgpub.errors import StoreError
 from kgpub.iris import content_digest
 
 STATE_FILE = "articles.sqlite"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,6 +36,9 @@ CREATE TABLE IF NOT EXISTS articles (
     size INTEGER NOT NULL,
     sha256 TEXT NOT NULL,
     inputs TEXT NOT NULL,
+    quads INTEGER NOT NULL,
+    graph_count INTEGER NOT NULL,
+    countries TEXT NOT NULL,
     detail TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS articles_key ON articles (key);
@@ -225,14 +228,14 @@ class BuildState:
 
     def countries(self) -> set[str]:
         """Every country some recorded article refers to."""
-        rows = self.db.execute("SELECT DISTINCT json_extract(detail, '$.countries') FROM articles")
-        return {iso for (listed,) in rows for iso in json.loads(listed)}
+        rows = self.db.execute("SELECT DISTINCT countries FROM articles")
+        return {iso for (listed,) in rows for iso in listed.split()}
 
     def put(self, record: ArticleRecord) -> None:
         """Record (or re-record) an article."""
         self.remove(record.path)
         self.db.execute(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.path,
                 record.key,
@@ -240,6 +243,9 @@ class BuildState:
                 record.size,
                 record.sha256,
                 record.inputs,
+                record.quads,
+                len(record.graphs),
+                " ".join(record.countries),
                 record.detail_json(),
             ),
         )
@@ -262,15 +268,14 @@ class BuildState:
     def totals(self) -> tuple[int, int]:
         """Quads and graphs of everything recorded, with the entity and ontology graphs."""
         quads, graphs = self.db.execute(
-            "SELECT COALESCE(SUM(json_extract(detail, '$.quads')), 0),"
-            " COALESCE(SUM(json_array_length(detail, '$.graphs')), 0) FROM articles"
+            "SELECT COALESCE(SUM(quads), 0), COALESCE(SUM(graph_count), 0) FROM articles"
         ).fetchone()
         extra = [int(self.meta(n) or 0) for n in ("entities_quads", "ontology_quads")]
         return int(quads) + sum(extra), int(graphs) + sum(1 for n in extra if n)
 
-    def article_hashes(self) -> dict[str, str]:
-        """Article key → SHA-256 of its fact file."""
-        return dict(self.db.execute("SELECT key, sha256 FROM articles ORDER BY key"))
+    def article_count(self) -> int:
+        """How many articles are recorded."""
+        return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
     def commit(self) -> None:
         """Write every change to disk."""

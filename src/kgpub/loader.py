@@ -25,6 +25,9 @@ MAX_NODES = 200_000
 MAX_DEPTH = 64
 MAX_BYTES = 20 * 1024 * 1024
 
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's composer when PyYAML was built with it: the same nodes and marks, ~10× faster."""
+
 _SCALAR_INT = "tag:yaml.org,2002:int"
 _SCALAR_FLOAT = "tag:yaml.org,2002:float"
 _SCALAR_BOOL = "tag:yaml.org,2002:bool"
@@ -144,7 +147,7 @@ def parse_document(text: str, source: str) -> SourceDocument:
     :raises InputError: on syntax errors, duplicate keys, or an oversized document.
     """
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=YAML_LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)

@@ -53,13 +53,8 @@ class Stats:
     last_build: BuildManifest | None = None
 
     def as_json(self) -> dict[str, Any]:
-        """The figures as plain data (the manifest without its article list)."""
-        data = asdict(self)
-        if self.last_build is not None:
-            data["last_build"] = {
-                k: v for k, v in asdict(self.last_build).items() if k != "articles"
-            }
-        return data
+        """The figures as plain data."""
+        return asdict(self)
 
     def describe(self) -> str:
         """The figures for people, one per line."""

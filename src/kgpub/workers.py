@@ -14,7 +14,7 @@ from types import TracebackType
 
 from kgpub.articlework import ArticleOutcome, ArticleWorker, ClaimTable, WorkerSetup
 
-BATCH_SIZE = 100
+BATCH_SIZE = 200
 """Articles validated together: large enough to amortise pySHACL's per-run cost, small
 enough to keep a worker's memory low and both cores busy to the end."""
 IN_PROCESS_LIMIT = 2 * BATCH_SIZE

@@ -1,0 +1,322 @@
+"""Publishing to a SPARQL server: a change spooled on disk, then sent in batched updates.
+
+A commit replaces every graph it writes as a whole (``DROP SILENT GRAPH`` and ``INSERT DATA``
+in one request), so publishing the same build twice gives the same data. A large commit takes
+several requests. The manifest and the build state are staged last and switched in by one
+small ``MOVE`` request, so a commit that fails halfway leaves the previous manifest in place,
+and running the build again repairs the data. Both live in the named graph
+``<urn:kgpub:build>``, which dumps leave out but queries see; this module defines that layout
+and :mod:`kgpub.remote` reads it back.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import shutil
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+import pyoxigraph
+
+from kgpub.backend import BuildManifest
+from kgpub.errors import StoreError
+
+if TYPE_CHECKING:  # kgpub.remote imports this module; the store is only passed in
+    from kgpub.remote import RemoteStore
+
+BUILD_GRAPH = "urn:kgpub:build"
+"""The named graph holding kgpub's bookkeeping: the manifest and the build state."""
+NEXT_BUILD_GRAPH = "urn:kgpub:build-next"
+"""Where a commit stages the next bookkeeping, before one small request moves it into place."""
+BOOKKEEPING_GRAPHS = (f"<{BUILD_GRAPH}>", f"<{NEXT_BUILD_GRAPH}>")
+MANIFEST = "urn:kgpub:manifest"
+STATE_DIGEST = "urn:kgpub:stateDigest"
+STATE_PART = "urn:kgpub:statePart:"
+"""Subjects ``urn:kgpub:statePart:0``, ``…:1`` … each hold one slice of the state archive."""
+STATE_BYTES = "urn:kgpub:bytes"
+STATE_PART_CHARS = 500_000
+
+
+class RemoteTransaction:
+    """A change spooled to a temporary folder, sent to the server by :meth:`commit`."""
+
+    def __init__(self, store: RemoteStore, *, replace_all: bool) -> None:
+        self._store = store
+        self._replace_all = replace_all
+        self._work_dir = Path(tempfile.mkdtemp(prefix="kgpub-remote-"))
+        self._spool_path = self._work_dir / "spool.nq"
+        self.state_dir = self._work_dir / "state"
+        self._dropped: set[str] = set()
+        self._spool: BinaryIO | None = None
+        try:
+            self.state_dir.mkdir()
+            if not replace_all:
+                store.download_state(self.state_dir)
+            self._spool = self._spool_path.open("wb")
+        except OSError as error:
+            self._discard()
+            raise StoreError(f"cannot spool a change in {self._work_dir}: {error}") from None
+        except StoreError:
+            self._discard()
+            raise
+
+    def drop_graphs(self, names: Iterable[str]) -> None:
+        """Drop these graphs at commit, unless the change adds quads to them again."""
+        self._dropped.update(graph_token(name) for name in names)
+
+    def add_nquads(self, chunk: bytes) -> None:
+        """Spool N-Quads to disk; they are checked and grouped by graph at commit."""
+        if self._spool is None:
+            raise StoreError("this change is already committed or aborted; begin a new one")
+        try:
+            self._spool.write(chunk)
+            if chunk and not chunk.endswith(b"\n"):
+                self._spool.write(b"\n")
+        except OSError as error:
+            raise StoreError(f"cannot spool the change in {self._work_dir}: {error}") from None
+
+    def commit(self, manifest: BuildManifest) -> None:
+        """Send the change, graph by graph, then the manifest and state in a last request.
+
+        :raises StoreError: when the data is not publishable (blank nodes, quads outside a
+            named graph) — before anything is sent — or when the server fails; then the
+            previous manifest is still published and running the build again repairs it.
+        """
+        if self._spool is None:
+            raise StoreError("this change is already committed or aborted; begin a new one")
+        store = self._store
+        batches = UpdateBatcher(
+            store.send_update,
+            max_bytes=store.max_request_bytes,
+            max_quads=store.max_request_quads,
+        )
+        try:
+            self._spool.close()
+            written: set[str] = set()
+            for graphs in _group_by_graph(self._spool_path, self._work_dir):
+                for token in sorted(graphs):
+                    batches.replace_graph(token.encode(), _ntriples_lines(graphs[token]))
+                    written.add(token)
+            stale = self._dropped - written
+            if self._replace_all:
+                stale |= store.named_graphs() - written
+            for token in sorted(stale.difference(BOOKKEEPING_GRAPHS)):
+                batches.drop_graph(token.encode())
+            staging = f"<{NEXT_BUILD_GRAPH}>".encode()
+            batches.replace_graph(staging, bookkeeping_lines(manifest, self.state_dir))
+            batches.flush()
+            # The new manifest appears in one small request, once every graph is in place.
+            store.send_update(
+                b"MOVE SILENT GRAPH %s TO GRAPH <%s>" % (staging, BUILD_GRAPH.encode())
+            )
+        except StoreError as error:
+            if batches.requests:
+                raise StoreError(
+                    f"{error}\n{batches.requests} update request(s) went through before the "
+                    f"failure, so {store} is partly updated; its manifest is still the previous "
+                    "one. Run the build again to finish publishing."
+                ) from None
+            raise
+        finally:
+            self._discard()
+        store.check_union_default_graph()
+
+    def abort(self) -> None:
+        """Delete the spool; nothing was sent."""
+        self._discard()
+
+    def _discard(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+        shutil.rmtree(self._work_dir, ignore_errors=True)
+
+
+class UpdateBatcher:
+    """Gathers graph replacements into SPARQL Update requests of bounded size.
+
+    A graph that fits in a request is dropped and refilled in that one request, so a reader
+    of an atomic server sees its old or its new content, never a mix. A larger graph is
+    dropped in its first request and refilled over the next ones.
+    """
+
+    def __init__(self, send: Callable[[bytes], None], *, max_bytes: int, max_quads: int) -> None:
+        self._send = send
+        self._max_bytes = max_bytes
+        self._max_quads = max_quads
+        self._drops: list[bytes] = []
+        self._inserts: list[tuple[bytes, list[bytes]]] = []
+        self._size = 0
+        self._count = 0
+        self.requests = 0
+        """Requests sent so far."""
+
+    def replace_graph(self, graph: bytes, lines: list[bytes]) -> None:
+        """Replace the content of ``graph`` (``<iri>``) by these N-Triples lines."""
+        dropped = False
+        for line in lines:
+            self._make_room(len(line))
+            if not self._inserts or self._inserts[-1][0] != graph:
+                self._inserts.append((graph, []))
+                if not dropped:
+                    self._drops.append(graph)
+                    self._size += len(graph)
+                    dropped = True
+            self._inserts[-1][1].append(line)
+            self._size += len(line)
+            self._count += 1
+
+    def drop_graph(self, graph: bytes) -> None:
+        """Drop ``graph`` (``<iri>``)."""
+        self._make_room(len(graph))
+        self._drops.append(graph)
+        self._size += len(graph)
+        self._count += 1
+
+    def flush(self) -> None:
+        """Send what is gathered."""
+        if not self._drops and not self._inserts:
+            return
+        operations = [b"DROP SILENT GRAPH " + graph for graph in self._drops]
+        if self._inserts:
+            insert = [b"INSERT DATA {\n"]
+            for graph, lines in self._inserts:
+                insert += [b"GRAPH ", graph, b" {\n", *lines, b"}\n"]
+            operations.append(b"".join([*insert, b"}"]))
+        self._send(b" ;\n".join(operations))
+        self.requests += 1
+        self._drops, self._inserts, self._size, self._count = [], [], 0, 0
+
+    def _make_room(self, size: int) -> None:
+        if self._count and (self._count >= self._max_quads or self._size + size > self._max_bytes):
+            self.flush()
+
+
+SPOOL_BUCKET_BYTES = 32 * 1024 * 1024
+"""Spooled N-Quads per bucket: a bucket's graphs are held in memory at once at commit."""
+BUCKET_FLUSH_QUADS = 2_000
+
+
+def graph_token(name: str) -> str:
+    """A graph name as written in SPARQL and N-Quads: ``<iri>``.
+
+    :raises StoreError: when ``name`` is not an absolute IRI.
+    """
+    try:
+        return str(pyoxigraph.NamedNode(name))
+    except ValueError as error:
+        raise StoreError(f"cannot use {name!r} as a graph name: {error}") from None
+
+
+def _group_by_graph(spool: Path, work_dir: Path) -> Iterator[dict[str, list[pyoxigraph.Triple]]]:
+    """The spooled quads as ``{graph: triples}`` groups, each holding whole graphs.
+
+    A graph's quads may be anywhere in the spool, so a large spool is first spread over
+    bucket files by a hash of the graph name; each bucket then fits in memory. Every quad is
+    checked before the first group is yielded, so bad data stops a commit before it starts.
+    """
+    count = spool.stat().st_size // SPOOL_BUCKET_BYTES + 1
+    buckets = [spool] if count == 1 else _spread(spool, work_dir, count)
+    for bucket in buckets:
+        graphs: dict[str, list[pyoxigraph.Triple]] = {}
+        for quad in _checked_quads(bucket):
+            triple = pyoxigraph.Triple(quad.subject, quad.predicate, quad.object)
+            graphs.setdefault(str(quad.graph_name), []).append(triple)
+        yield graphs
+
+
+def _spread(spool: Path, work_dir: Path, count: int) -> list[Path]:
+    buckets = [work_dir / f"bucket-{index}.nq" for index in range(count)]
+    pending: list[list[pyoxigraph.Quad]] = [[] for _ in buckets]
+    with ExitStack() as stack:
+        files = [stack.enter_context(bucket.open("wb")) for bucket in buckets]
+        for quad in _checked_quads(spool):
+            index = zlib.crc32(str(quad.graph_name).encode()) % count
+            pending[index].append(quad)
+            if len(pending[index]) >= BUCKET_FLUSH_QUADS:
+                pyoxigraph.serialize(pending[index], files[index], pyoxigraph.RdfFormat.N_QUADS)
+                pending[index].clear()
+        for index, quads in enumerate(pending):
+            pyoxigraph.serialize(quads, files[index], pyoxigraph.RdfFormat.N_QUADS)
+    spool.unlink()
+    return buckets
+
+
+def _checked_quads(path: Path) -> Iterator[pyoxigraph.Quad]:
+    try:
+        for quad in pyoxigraph.parse(path=path, format=pyoxigraph.RdfFormat.N_QUADS):
+            if not isinstance(quad.graph_name, pyoxigraph.NamedNode):
+                raise StoreError(
+                    f"kgpub publishes named graphs only, and this quad has none: {quad}"
+                )
+            if any(
+                isinstance(term, pyoxigraph.BlankNode | pyoxigraph.Triple)
+                for term in (quad.subject, quad.object)
+            ):
+                # A blank node label means a new node in each update request, so a graph
+                # sent in two requests would split one node in two.
+                raise StoreError(
+                    f"blank nodes and triple terms cannot be published to a SPARQL server: {quad}"
+                )
+            yield quad
+    except SyntaxError as error:
+        raise StoreError(f"the change is not valid N-Quads: {error}") from None
+
+
+def _ntriples_lines(triples: list[pyoxigraph.Triple]) -> list[bytes]:
+    # One triple per line: N-Triples escapes line breaks inside literals.
+    text = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
+    return text.splitlines(keepends=True)
+
+
+def bookkeeping_lines(manifest: BuildManifest, state_dir: Path) -> list[bytes]:
+    """N-Triples lines of the bookkeeping: the manifest and the zipped state folder."""
+    archive = _pack(state_dir)
+    text = base64.b64encode(archive).decode("ascii")
+    build = pyoxigraph.NamedNode(BUILD_GRAPH)
+    digest = hashlib.sha256(archive).hexdigest()
+    triples = [
+        pyoxigraph.Triple(
+            build, pyoxigraph.NamedNode(MANIFEST), pyoxigraph.Literal(manifest.to_json())
+        ),
+        pyoxigraph.Triple(build, pyoxigraph.NamedNode(STATE_DIGEST), pyoxigraph.Literal(digest)),
+    ]
+    for index, start in enumerate(range(0, len(text), STATE_PART_CHARS)):
+        part = pyoxigraph.NamedNode(f"{STATE_PART}{index}")
+        literal = pyoxigraph.Literal(text[start : start + STATE_PART_CHARS])
+        triples.append(pyoxigraph.Triple(part, pyoxigraph.NamedNode(STATE_BYTES), literal))
+    return _ntriples_lines(triples)
+
+
+def unpack_state(parts: Mapping[str, str], *, digest: str, folder: Path, source: str) -> None:
+    """Unpack the state archive written by :func:`bookkeeping_lines` into ``folder``.
+
+    :param parts: part subject → its slice of the base64 archive, as read from the server.
+    :param digest: the archive's published SHA-256.
+    :param source: the server, for messages.
+    :raises StoreError: when the state changed while it was read, or is damaged.
+    """
+    ordered = sorted(parts.items(), key=lambda part: int(part[0].removeprefix(STATE_PART)))
+    archive = base64.b64decode("".join(text for _, text in ordered))
+    if hashlib.sha256(archive).hexdigest() != digest:
+        raise StoreError(f"the build state on {source} changed while it was read; try again")
+    try:
+        with zipfile.ZipFile(io.BytesIO(archive)) as unpacked:
+            unpacked.extractall(folder)  # zipfile keeps every member inside folder
+    except (zipfile.BadZipFile, OSError) as error:
+        raise StoreError(f"cannot unpack the build state from {source}: {error}") from None
+
+
+def _pack(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            archive.write(path, arcname=path.relative_to(folder).as_posix())
+    return buffer.getvalue()
