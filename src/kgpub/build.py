@@ -202,10 +202,11 @@ class _Build:
         for path, mtime in plan.touched.items():
             self.state.touch(path, mtime)
         with WorkerPool(self.setup, workers=self.settings.worker_count) as pool:
-            deferred = self._wave(pool, plan.work)
+            deferred = self._wave(pool, plan.work, {})
             dependents = self._dependents(plan, deferred)
-            self._retire(self.state.records(sorted(dependents)))
-            still_deferred = self._wave(pool, sorted(set(deferred) | dependents))
+            self._retire(dependents)
+            again = sorted(set(deferred) | {record.path for record in dependents})
+            still_deferred = self._wave(pool, again, self._claims_linked_from(again, dependents))
         self._check_links(still_deferred)
         self._check_keys()
         if plan.registry is not None or self._countries_changed():
@@ -223,10 +224,10 @@ class _Build:
                 self.transaction.drop_graphs(record.graphs)
         self.state.commit()
 
-    def _wave(self, pool: WorkerPool, paths: list[str]) -> list[str]:
+    def _wave(self, pool: WorkerPool, paths: list[str], known_claims: ClaimTable) -> list[str]:
         """Map and validate ``paths``; the paths deferred for want of a claim digest."""
         deferred: list[str] = []
-        for batch in pool.run(paths, dict(self.claims)):
+        for batch in pool.run(paths, known_claims):
             for outcome in batch:
                 self._take(outcome, deferred)
             self.state.commit()  # workers read other articles' claims from the state
@@ -251,21 +252,33 @@ class _Build:
         self.state.put(outcome.record)
         if self.transaction is not None and not self.problems:
             self.transaction.add_nquads(outcome.nquads)
+        # Kept for the checks across articles at the end; the data is in the store by now.
+        outcome.nquads, outcome.record = b"", None
 
-    def _dependents(self, plan: BuildPlan, deferred: list[str]) -> set[str]:
+    def _claims_linked_from(
+        self, paths: list[str], dependents: list[ArticleRecord]
+    ) -> ClaimTable:
+        """This build's claims that the articles of a second wave link to (only those)."""
+        references = {ref for record in dependents for ref in record.foreign_claims}
+        for path in paths:
+            if path in self.deferred:
+                references.update(link.reference for link in self.deferred[path].links)
+        return {ref: self.claims[ref] for ref in references if ref in self.claims}
+
+    def _dependents(self, plan: BuildPlan, deferred: list[str]) -> list[ArticleRecord]:
         """Unchanged articles linking to claims that changed or disappeared."""
         changed = {r.key for r in plan.retired.values()} | {
             o.key for o in self.outcomes if o.key is not None
         }
         candidates = self.state.linking_to(changed) - set(plan.work) - set(deferred)
-        return {
-            record.path
+        return [
+            record
             for record in self.state.records(sorted(candidates))
             if any(
                 self.claims.get(reference, ("", ""))[0] != digest
                 for reference, digest in record.foreign_claims.items()
             )
-        }
+        ]
 
     # -- checks across articles --------------------------------------------------------------
     def _check_links(self, still_deferred: list[str]) -> None:
