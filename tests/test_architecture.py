@@ -17,6 +17,7 @@ import pytest
         ("kgpub.store", ("pyshacl", "flask", "click")),
         ("kgpub.embedded", ("rdflib", "pyshacl", "flask", "click")),
         ("kgpub.remote", ("pyshacl", "flask", "click")),
+        ("kgpub.remote_publish", ("kgpub.remote", "pyshacl", "flask", "click")),
         ("kgpub.buildstate", ("pyshacl", "flask", "click")),
         ("kgpub.stats", ("pyshacl", "flask", "click")),
         ("kgpub.mirror", ("pyshacl", "flask", "click")),

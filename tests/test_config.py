@@ -14,9 +14,7 @@ from .conftest import REPO
 
 def test_the_environment_overrides_the_file_and_flags_override_both(tmp_path: Path) -> None:
     (tmp_path / "kgpub.toml").write_text('workers = 3\nstore = "from-file"\n', encoding="utf-8")
-    settings = load_settings(
-        tmp_path, env={"KGPUB_STORE": "from-env"}, overrides={"workers": "1"}
-    )
+    settings = load_settings(tmp_path, env={"KGPUB_STORE": "from-env"}, overrides={"workers": "1"})
     assert (settings.store, settings.worker_count) == ("from-env", 1)
 
 

@@ -18,7 +18,7 @@ from tests.remote_server import (
     running_proxy,
 )
 
-from kgpub import remote
+from kgpub import remote_publish
 from kgpub.backend import BuildManifest
 from kgpub.config import Settings
 from kgpub.errors import ConfigError, KgpubError, QueryError, StoreError
@@ -171,7 +171,7 @@ def test_a_graph_larger_than_a_request_is_still_replaced_whole(
 def test_a_graph_scattered_over_a_large_spool_is_sent_whole(
     server: OxigraphServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(remote, "SPOOL_BUCKET_BYTES", 300)  # many buckets for a small change
+    monkeypatch.setattr(remote_publish, "SPOOL_BUCKET_BYTES", 300)  # many buckets, small change
     graphs = [f"{EX}g{index}" for index in range(4)]
     chunks = [quads_in(graph, 4, word=f"round {round_}") for round_ in range(3) for graph in graphs]
     store = RemoteStore(server.query_url, server.update_url)

@@ -255,9 +255,7 @@ class _Build:
         # Kept for the checks across articles at the end; the data is in the store by now.
         outcome.nquads, outcome.record = b"", None
 
-    def _claims_linked_from(
-        self, paths: list[str], dependents: list[ArticleRecord]
-    ) -> ClaimTable:
+    def _claims_linked_from(self, paths: list[str], dependents: list[ArticleRecord]) -> ClaimTable:
         """This build's claims that the articles of a second wave link to (only those)."""
         references = {ref for record in dependents for ref in record.foreign_claims}
         for path in paths:

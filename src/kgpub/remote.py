@@ -198,20 +198,6 @@ class RemoteStore:
         """Delete the downloaded state folder."""
         self._forget_state()
 
-    def check_union_default_graph(self) -> None:
-        """Make sure queries without ``GRAPH`` see the named graphs (call once published).
-
-        :raises StoreError: when the server's default graph is not the union of its graphs.
-        """
-        answer = self.query(f"ASK {{ <{BUILD_GRAPH}> <{MANIFEST}> ?manifest }}")
-        if not (isinstance(answer, pyoxigraph.QueryBoolean) and bool(answer)):
-            raise StoreError(
-                f"the build is published on {self}, but queries without GRAPH do not see it: "
-                "the server's default graph is not the union of its named graphs; configure it "
-                "so (Oxigraph: serve --union-default-graph; Fuseki: tdb2:unionDefaultGraph true), "
-                "see docs/remote.md"
-            )
-
     def named_graphs(self) -> set[str]:
         """Every named graph on the server, as N-Triples IRIs (``<…>``)."""
         rows = self._stream_select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")

@@ -126,7 +126,7 @@ class RemoteTransaction:
             raise
         finally:
             self._discard()
-        store.check_union_default_graph()
+        check_union_default_graph(store)
 
     def abort(self) -> None:
         """Delete the spool; nothing was sent."""
@@ -137,6 +137,21 @@ class RemoteTransaction:
             self._spool.close()
             self._spool = None
         shutil.rmtree(self._work_dir, ignore_errors=True)
+
+
+def check_union_default_graph(store: RemoteStore) -> None:
+    """Make sure queries without ``GRAPH`` see the named graphs (call once published).
+
+    :raises StoreError: when the server's default graph is not the union of its graphs.
+    """
+    answer = store.query(f"ASK {{ <{BUILD_GRAPH}> <{MANIFEST}> ?manifest }}")
+    if not (isinstance(answer, pyoxigraph.QueryBoolean) and bool(answer)):
+        raise StoreError(
+            f"the build is published on {store}, but queries without GRAPH do not see it: "
+            "the server's default graph is not the union of its named graphs; configure it "
+            "so (Oxigraph: serve --union-default-graph; Fuseki: tdb2:unionDefaultGraph true), "
+            "see docs/remote.md"
+        )
 
 
 class UpdateBatcher:

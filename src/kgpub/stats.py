@@ -12,6 +12,7 @@ from typing import Any
 import pyoxigraph
 
 from kgpub.backend import BuildManifest, Store
+from kgpub.remote_publish import BOOKKEEPING_GRAPHS
 from kgpub.vocab import KG, ONTOLOGY_IRI, SCHEMA
 
 COUNTED_TYPES = {
@@ -26,9 +27,11 @@ COUNTED_TYPES = {
     "observations": KG.Observation,
 }
 
-_GRAPHS_AND_QUADS = """
+# A remote server also holds kgpub's bookkeeping graphs (manifest, build state); like dumps,
+# the counts leave them out, so both backends report the same figures for the same data.
+_GRAPHS_AND_QUADS = f"""
 SELECT (COUNT(DISTINCT ?g) AS ?graphs) (COUNT(*) AS ?quads)
-WHERE { GRAPH ?g { ?s ?p ?o } }
+WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g NOT IN ({", ".join(BOOKKEEPING_GRAPHS)})) }}
 """
 
 _INSTANCES = """
