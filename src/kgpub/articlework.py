@@ -19,16 +19,17 @@ from rdflib.term import Node
 
 from kgpub.buildstate import ArticleRecord, BuildState, Reference, entity_digests, registry_view
 from kgpub.collection import ArticleSource, claim_references, load_article, load_registry
-from kgpub.describe import describe_country
+from kgpub.describe import describe_country, describe_entity
 from kgpub.entities import EntityId
 from kgpub.errors import Problem
 from kgpub.iris import IriScheme, content_digest
-from kgpub.mapper import MappedGraphs, map_article, map_registry
+from kgpub.mapper import MappedGraphs, map_article
 from kgpub.quads import nquads_of
 from kgpub.references import iter_references, resolve_all
 from kgpub.validate import locate_results, union_graph, validate_graph
 from kgpub.vocab import KG
 
+Triple = tuple[Node, Node, Node]
 ClaimTable = dict[str, tuple[str, str]]
 """``article#claim`` → (digest, claimant IRI)."""
 
@@ -78,7 +79,7 @@ class ArticleWorker:
         self.iris = IriScheme(setup.base_iri)
         self.registry = load_registry(setup.root, [])  # the parent reports registry problems
         self.entity_digests = entity_digests(self.registry.index)
-        self.entity_triples = _triples_by_subject(map_registry(self.registry, iris=self.iris))
+        self._descriptions: dict[str, list[Triple]] = {}
         self.state = BuildState(setup.state_dir, read_only=True) if setup.state_dir else None
 
     def close(self) -> None:
@@ -177,24 +178,46 @@ class ArticleWorker:
     ) -> Graph:
         """What the batch's articles point at, so shapes that follow links can check them."""
         context = Graph()
-        wanted = [str(self.iris.entity(e)) for e in entities if e.scope is None]
-        seen: set[str] = set()
+        wanted = [e for e in entities if e.scope is None]
+        seen: set[EntityId] = set()
         while wanted:
-            subject = wanted.pop()
-            if subject in seen:
+            entity_id = wanted.pop()
+            if entity_id in seen:
                 continue
-            seen.add(subject)
-            for triple in self.entity_triples.get(subject, ()):
+            seen.add(entity_id)
+            for triple in self._description(entity_id):
                 context.add(triple)
-                if isinstance(triple[2], URIRef) and str(triple[2]) in self.entity_triples:
-                    wanted.append(str(triple[2]))
-        for iso in sorted(countries):
+                target = self._registry_entity(triple[2])
+                if target is not None:
+                    wanted.append(target)
+        seen_countries = {e.key for e in seen if e.kind == "country"}
+        for iso in sorted(countries | seen_countries):
             describe_country(context, iso, iris=self.iris)
         for reference, (digest, claimant) in foreign.items():
             claim = self.iris.claim(reference.rpartition("#")[0], digest)
             context.add((claim, RDF.type, KG.Claim))
             context.add((claim, KG.claimant, URIRef(claimant)))
         return context
+
+    def _description(self, entity_id: EntityId) -> list[Triple]:
+        """A registry entity's triples, as the entity graph publishes them (made once)."""
+        key = f"{entity_id.kind}/{entity_id.key}"
+        if key not in self._descriptions:
+            graph = Graph()
+            entity = self.registry.index.get(entity_id)
+            if entity is not None:
+                describe_entity(graph, entity_id, entity, index=self.registry.index, iris=self.iris)
+            self._descriptions[key] = list(graph)
+        return self._descriptions[key]
+
+    def _registry_entity(self, node: Node) -> EntityId | None:
+        """The registry entity an IRI names, if it names one (``#`` parts are its own)."""
+        prefix = f"{self.iris.base}id/"
+        if not isinstance(node, URIRef) or not str(node).startswith(prefix) or "#" in node:
+            return None
+        kind, _, key = str(node)[len(prefix) :].partition("/")
+        entity_id = EntityId(kind, key)
+        return entity_id if self.registry.index.get(entity_id) is not None else None
 
     def _validate(self, batch: list[tuple[ArticleOutcome, _Mapped]]) -> None:
         together = MappedGraphs()
@@ -235,12 +258,3 @@ def article_inputs(sha256: str, view: str, foreign: dict[str, str], environment:
 def environment_digest(base_iri: str, version: str, resources: str) -> str:
     """What every article's triples depend on: kgpub, the base IRI, ontology and shapes."""
     return hashlib.sha256(f"{version}\0{base_iri}\0{resources}".encode()).hexdigest()[:16]
-
-
-def _triples_by_subject(mapped: MappedGraphs) -> dict[str, list[tuple[Node, Node, Node]]]:
-    """Entity graph triples by entity IRI (``#`` parts go with their entity)."""
-    found: dict[str, list[tuple[Node, Node, Node]]] = {}
-    for graph in mapped.dataset.graphs():
-        for triple in graph:
-            found.setdefault(str(triple[0]).split("#", 1)[0], []).append(triple)
-    return found

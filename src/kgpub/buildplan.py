@@ -9,11 +9,18 @@ is read), and the articles whose view differs are redone too.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kgpub.buildstate import ArticleRecord, BuildState, entity_digests, registry_view
-from kgpub.collection import Collection, fact_files, load_registry, registry_path
+from kgpub.collection import (
+    ARTICLES_FOLDER,
+    FACT_FILE_SUFFIXES,
+    Collection,
+    load_registry,
+    registry_path,
+)
 from kgpub.errors import Problem
 
 
@@ -46,21 +53,42 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def scan_fact_files(root: Path) -> dict[str, tuple[int, int]]:
+    """Relative path → (modification time, size) of every fact file, in a stable order.
+
+    One ``scandir`` pass with one ``stat`` per file: at 100k files this is the floor of an
+    incremental build's cost.
+    """
+    found: dict[str, tuple[int, int]] = {}
+    pending = [root / ARTICLES_FOLDER]
+    while pending:
+        try:
+            entries = list(os.scandir(pending.pop()))
+        except FileNotFoundError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(Path(entry.path))
+            elif entry.name.endswith(FACT_FILE_SUFFIXES) and entry.is_file():
+                stat = entry.stat()
+                relative = Path(entry.path).relative_to(root).as_posix()
+                found[relative] = (stat.st_mtime_ns, stat.st_size)
+    return dict(sorted(found.items()))
+
+
 def plan_build(root: Path, state: BuildState, *, full: bool) -> BuildPlan:
     """Compare the collection's files with the state (``full`` ignores the state)."""
     plan = BuildPlan(registry_sha256=sha256_of(registry_path(root)))
     stamps = {} if full else state.stamps()
-    on_disk = [p.relative_to(root).as_posix() for p in fact_files(root)]
-    for path in on_disk:
+    on_disk = scan_fact_files(root)
+    for path, (mtime_ns, size) in on_disk.items():
         stamp = stamps.get(path)
         if stamp is None:
             plan.added.append(path)
+        elif (mtime_ns, size) == (stamp.mtime_ns, stamp.size):
             continue
-        stat = (root / path).stat()
-        if (stat.st_mtime_ns, stat.st_size) == (stamp.mtime_ns, stamp.size):
-            continue
-        if sha256_of(root / path) == stamp.sha256:
-            plan.touched[path] = stat.st_mtime_ns
+        elif sha256_of(root / path) == stamp.sha256:
+            plan.touched[path] = mtime_ns
         else:
             plan.updated.append(path)
     plan.removed = sorted(set(stamps) - set(on_disk))
