@@ -60,7 +60,8 @@ def scan_fact_files(root: Path) -> dict[str, tuple[int, int]]:
     incremental build's cost.
     """
     found: dict[str, tuple[int, int]] = {}
-    pending = [root / ARTICLES_FOLDER]
+    prefix = len(str(root)) + 1
+    pending = [str(root / ARTICLES_FOLDER)]
     while pending:
         try:
             entries = list(os.scandir(pending.pop()))
@@ -68,10 +69,10 @@ def scan_fact_files(root: Path) -> dict[str, tuple[int, int]]:
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                pending.append(Path(entry.path))
+                pending.append(entry.path)
             elif entry.name.endswith(FACT_FILE_SUFFIXES) and entry.is_file():
                 stat = entry.stat()
-                relative = Path(entry.path).relative_to(root).as_posix()
+                relative = entry.path[prefix:].replace(os.sep, "/")
                 found[relative] = (stat.st_mtime_ns, stat.st_size)
     return dict(sorted(found.items()))
 
