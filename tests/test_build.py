@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from kgpub import workers
-from kgpub.build import BuildSummary, build_collection, check_collection
+from kgpub.build import BuildSummary, build_collection
 from kgpub.config import Settings, load_settings
 from kgpub.embedded import EmbeddedStore
 from kgpub.export import canonical_nquads
+from kgpub.wholecheck import check_collection
 
 from .conftest import ARTICLE, write_collection
 

@@ -13,7 +13,7 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping, Set
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,51 +26,21 @@ from kgpub.backend import BuildManifest, Store, Transaction
 from kgpub.buildplan import BuildPlan, plan_build
 from kgpub.buildstate import SCHEMA_VERSION, STATE_FILE, ArticleRecord, BuildState
 from kgpub.collection import (
-    Collection,
-    claim_reference_problem,
     find_collection_root,
-    load_collection,
     load_registry,
 )
 from kgpub.config import Settings
+from kgpub.crosschecks import duplicate_key_problems, link_problems
 from kgpub.errors import Problem
-from kgpub.mapper import MappedGraphs, map_collection, map_registry
+from kgpub.mapper import MappedGraphs, map_registry
 from kgpub.ontology import ontology_graph, resources_digest
 from kgpub.quads import nquads_of
 from kgpub.store import open_store
-from kgpub.validate import ValidationReport, locate_results, union_graph, validate_graph
+from kgpub.validate import locate_results, union_graph, validate_graph
 from kgpub.vocab import ONTOLOGY_IRI
 from kgpub.workers import WorkerPool
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class CheckedCollection:
-    """A loaded, mapped and validated collection (the whole of it, in memory)."""
-
-    collection: Collection
-    mapped: MappedGraphs
-    report: ValidationReport
-    problems: list[Problem]
-
-    @property
-    def conforms(self) -> bool:
-        """Whether the collection may be published."""
-        return self.report.conforms
-
-
-def check_collection(path: Path, settings: Settings) -> CheckedCollection:
-    """Load, map and validate a whole collection at once, in memory; publish nothing.
-
-    For small collections and tests; :func:`build_collection` scales.
-
-    :raises InputError: when a file cannot be loaded (every problem of every file at once).
-    """
-    collection = load_collection(path)
-    mapped = map_collection(collection, iris=settings.iris)
-    report = validate_graph(union_graph(mapped))
-    return CheckedCollection(collection, mapped, report, locate_results(report, mapped, collection))
 
 
 @dataclass(frozen=True)
@@ -207,8 +177,11 @@ class _Build:
             self._retire(dependents)
             again = sorted(set(deferred) | {record.path for record in dependents})
             still_deferred = self._wave(pool, again, self._claims_linked_from(again, dependents))
-        self._check_links(still_deferred)
-        self._check_keys()
+        checked = [*self.outcomes, *(self.deferred[p] for p in still_deferred)]
+        found = link_problems(checked, self.claims, self.state)
+        found += duplicate_key_problems(self.outcomes, self.state)
+        self.problems.extend(found)
+        self.unloadable += len(found)
         if plan.registry is not None or self._countries_changed():
             self._publish_entities(plan)
         if self.full:
@@ -279,34 +252,6 @@ class _Build:
         ]
 
     # -- checks across articles --------------------------------------------------------------
-    def _check_links(self, still_deferred: list[str]) -> None:
-        claim_keys = _ClaimKeys(self.claims, self.state)
-        for outcome in [*self.outcomes, *(self.deferred[p] for p in still_deferred)]:
-            if outcome.key is None:
-                continue
-            for link in outcome.links:
-                message = claim_reference_problem(link.reference, outcome.key, claim_keys)
-                if message:
-                    self.problems.append(replace(link.problem_at, message=message))
-                    self.unloadable += 1
-
-    def _check_keys(self) -> None:
-        first_path: dict[str, str] = {}
-        for outcome in self.outcomes:
-            if outcome.key is None or outcome.key_at is None:
-                continue
-            other = first_path.setdefault(outcome.key, outcome.path)
-            recorded = self.state.record_of_key(outcome.key)
-            if other == outcome.path and recorded is not None and recorded.path != outcome.path:
-                other = recorded.path
-            if other != outcome.path:
-                message = (
-                    f"article key {outcome.key!r} is also used by {other}; "
-                    "every article needs its own key"
-                )
-                self.problems.append(replace(outcome.key_at, message=message))
-                self.unloadable += 1
-
     # -- the entity and ontology graphs --------------------------------------------------------
     def _all_countries(self, registry_countries: Iterable[str]) -> list[str]:
         return sorted(set(registry_countries) | self.state.countries())
@@ -384,28 +329,3 @@ class _Build:
         self.state.finish()
         self.transaction.commit(manifest)
         return replace(summary, published=True)
-
-
-class _ClaimKeys(Mapping[str, Set[str]]):
-    """Article key → its claim keys: this build's articles first, then the published ones."""
-
-    def __init__(self, claims: ClaimTable, state: BuildState) -> None:
-        self.fresh: dict[str, set[str]] = {}
-        for reference in claims:
-            article_key, _, claim_key = reference.rpartition("#")
-            self.fresh.setdefault(article_key, set()).add(claim_key)
-        self.state = state
-
-    def __getitem__(self, key: str) -> Set[str]:
-        if key in self.fresh:
-            return self.fresh[key]
-        record = self.state.record_of_key(key)
-        if record is None:
-            raise KeyError(key)
-        return set(record.claims)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.fresh)
-
-    def __len__(self) -> int:
-        return len(self.fresh)
