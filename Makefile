@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Build the examples into the store, then export every dump into $(SITE)/dumps.
+## Build the examples into the store, export every dump into $(SITE)/dumps, then serve them.
 run: $(STAMP)
 	$(BIN)/kgpub build examples
 	mkdir -p $(SITE)/dumps
@@ -24,6 +24,7 @@ run: $(STAMP)
 	$(BIN)/kgpub export -C examples -f turtle -o $(SITE)/dumps/kgpub.ttl
 	$(BIN)/kgpub export -C examples -f jsonld -o $(SITE)/dumps/kgpub.jsonld
 	$(BIN)/kgpub query -C examples examples/queries/03-what-happened-at-the-prison.rq
+	$(BIN)/kgpub serve examples
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -21,6 +21,12 @@ import pytest
         ("kgpub.buildstate", ("pyshacl", "flask", "click")),
         ("kgpub.stats", ("pyshacl", "flask", "click")),
         ("kgpub.mirror", ("pyshacl", "flask", "click")),
+        ("kgpub.web", ("flask", "click", "waitress")),
+        ("kgpub.web.query_worker", ("flask", "click", "waitress", "pyshacl")),
+        ("kgpub.web.query_pool", ("flask", "click", "waitress", "pyshacl")),
+        ("kgpub.web.negotiation", ("flask", "click", "pyshacl")),
+        ("kgpub.web.canned_queries", ("flask", "click", "pyshacl")),
+        ("kgpub.web.app", ("waitress", "pyshacl")),  # Flask itself loads click
     ],
 )
 def test_lower_layers_do_not_import_upper_ones(module: str, forbidden: tuple[str, ...]) -> None:

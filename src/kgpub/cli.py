@@ -317,3 +317,66 @@ def schema(output_dir: Path | None, name: str | None) -> None:
             schema_text(schema_name), encoding="utf-8"
         )
         click.echo(f"wrote {output_dir / f'{schema_name}.schema.json'}", err=True)
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path), default=Path("."))
+@STORE_OPTION
+@click.option(
+    "--host", default=None, help="Address to listen on [env KGPUB_HOST; default 127.0.0.1]."
+)
+@click.option(
+    "--port", default=None, help="Port; 0 picks a free one [env KGPUB_PORT; default 8000]."
+)
+@click.option("--threads", default=None, help="Request threads [env KGPUB_THREADS; default 8].")
+@click.option(
+    "--get",
+    "get_path",
+    metavar="URL_PATH",
+    help="Answer one GET request in-process, print the body and exit (1 if ≥ 400).",
+)
+@handle_errors
+def serve(
+    path: Path,
+    store: str | None,
+    host: str | None,
+    port: str | None,
+    threads: str | None,
+    get_path: str | None,
+) -> None:
+    """Serve the SPARQL endpoint, Graph Store and canned queries of a collection.
+
+    Runs waitress, a production WSGI server (threads in one process), on 127.0.0.1:8000 by
+    default. Queries run in worker processes that are killed past their time limit. Writes
+    are off unless KGPUB_UPDATE_TOKEN is set. See docs/serving.md for proxies and gunicorn.
+
+    \b
+    Example:
+        kgpub serve examples/
+        kgpub serve examples/ --get '/sparql?query=ASK{?s ?p ?o}'
+    """
+    # Imported here so the other commands do not pay for Flask and waitress.
+    from kgpub.web import create_app
+    from kgpub.web.serving import serve as serve_app
+
+    root = find_collection_root(path)
+    overrides = {"store": store, "host": host, "port": port, "threads": threads}
+    settings = load_settings(root, overrides=overrides)
+    app = create_app(settings, root)
+    if get_path is not None:
+        try:
+            response = app.test_client().get(get_path)
+            sys.stdout.buffer.write(response.get_data())
+        finally:
+            app.extensions["kgpub"].close()
+        if response.status_code >= 400:
+            click.echo(f"error: {response.status}", err=True)
+            sys.exit(1)
+        return
+    serve_app(
+        app,
+        settings,
+        announce=lambda url: click.echo(
+            f"serving {root} at {url}sparql (queries at {url}queries/); Ctrl-C stops", err=True
+        ),
+    )

@@ -16,6 +16,8 @@ from kgpub.iris import DEFAULT_BASE_IRI, IriScheme
 
 CONFIG_FILE = "kgpub.toml"
 BACKENDS = ("embedded", "remote")
+SECRET_SETTINGS = ("remote_password", "update_token")
+"""Settings shown as ``***`` whenever settings are printed."""
 
 
 @dataclass(frozen=True)
@@ -31,11 +33,24 @@ class Settings:
     remote_user: str = ""
     remote_password: str = ""
     remote_timeout: str = "60"
+    query_timeout: str = "30"
+    query_timeout_max: str = "120"
+    max_rows: str = "10000"
+    max_request_bytes: str = "10000000"
+    update_token: str = ""
+    federation_allowlist: str = ""
+    query_workers: str = "2"
+    host: str = "127.0.0.1"
+    port: str = "8000"
+    threads: str = "8"
+    proxy_hops: str = "0"
+    script_name: str = ""
 
     def __repr__(self) -> str:  # never print credentials
         shown = {f.name: getattr(self, f.name) for f in fields(self)}
-        if shown["remote_password"]:
-            shown["remote_password"] = "***"  # noqa: S105 - a mask, not a password
+        for secret in SECRET_SETTINGS:
+            if shown[secret]:
+                shown[secret] = "***"
         return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
     @property
@@ -49,6 +64,51 @@ class Settings:
     def remote_timeout_seconds(self) -> float:
         """The remote server's request timeout, in seconds."""
         return float(self.remote_timeout)
+
+    @property
+    def query_timeout_seconds(self) -> float:
+        """How long a SPARQL query may run when the request does not say."""
+        return float(self.query_timeout)
+
+    @property
+    def query_timeout_max_seconds(self) -> float:
+        """The longest time limit a request may ask for with ``timeout=``."""
+        return float(self.query_timeout_max)
+
+    @property
+    def row_limit(self) -> int:
+        """The most rows (or triples) one query answer holds."""
+        return int(self.max_rows)
+
+    @property
+    def request_byte_limit(self) -> int:
+        """The largest request body (and URL) the web app reads."""
+        return int(self.max_request_bytes)
+
+    @property
+    def federation_hosts(self) -> tuple[str, ...]:
+        """Hosts that SERVICE and LOAD may reach (``*.example.org`` covers subdomains)."""
+        return tuple(h.lower() for h in self.federation_allowlist.replace(",", " ").split())
+
+    @property
+    def query_worker_count(self) -> int:
+        """Worker processes that answer SPARQL queries for the web app."""
+        return int(self.query_workers)
+
+    @property
+    def port_number(self) -> int:
+        """The TCP port ``kgpub serve`` listens on."""
+        return int(self.port)
+
+    @property
+    def thread_count(self) -> int:
+        """Threads ``kgpub serve`` answers requests with."""
+        return int(self.threads)
+
+    @property
+    def proxy_hop_count(self) -> int:
+        """Reverse proxies in front whose ``X-Forwarded-*`` headers are trusted."""
+        return int(self.proxy_hops)
 
     @property
     def iris(self) -> IriScheme:
@@ -77,6 +137,27 @@ SETTINGS: dict[str, str] = {
     "remote_password": "Password for the remote server; prefer the KGPUB_REMOTE_PASSWORD "
     "variable to writing it in kgpub.toml. Never printed.",
     "remote_timeout": "Seconds to wait for the remote server before giving up.",
+    "query_timeout": "Seconds a SPARQL query may run in the web app before it is stopped "
+    "(a request may ask for another limit with timeout=, up to query_timeout_max).",
+    "query_timeout_max": "The longest time limit, in seconds, a request may ask for.",
+    "max_rows": "The most rows (SELECT) or triples (CONSTRUCT, DESCRIBE) one answer holds; "
+    "a cut answer says so in its X-KGPub-Truncated header.",
+    "max_request_bytes": "The largest request body or URL, in bytes, the web app reads "
+    "(413 or 414 beyond).",
+    "update_token": "A secret that enables SPARQL Update and Graph Store writes for requests "
+    "sending 'Authorization: Bearer <token>'; empty means read-only. Prefer the "
+    "KGPUB_UPDATE_TOKEN variable. Never printed.",
+    "federation_allowlist": "Hosts SPARQL SERVICE and LOAD may reach, separated by commas or "
+    "spaces ('*.example.org' covers its subdomains, '*' any host); empty refuses both.",
+    "query_workers": "Worker processes answering SPARQL queries; one that runs out of time is "
+    "killed and replaced.",
+    "host": "The address `kgpub serve` listens on; 127.0.0.1 keeps it on this machine.",
+    "port": "The TCP port `kgpub serve` listens on.",
+    "threads": "Threads `kgpub serve` answers requests with, in one process.",
+    "proxy_hops": "Reverse proxies in front of the server whose X-Forwarded-For, -Proto, "
+    "-Host, -Port and -Prefix headers are trusted; 0 trusts none.",
+    "script_name": "The URL path the app is mounted under when a proxy does not send "
+    "X-Forwarded-Prefix, e.g. /kg (no trailing slash).",
 }
 
 
@@ -123,6 +204,7 @@ def _check(settings: Settings) -> None:
         raise ConfigError(
             f"remote_timeout must be a positive number of seconds, not {settings.remote_timeout!r}"
         ) from None
+    _check_web(settings)
     if settings.backend == "remote":
         for name in ("remote_query_url", "remote_update_url"):
             url = getattr(settings, name)
@@ -150,3 +232,40 @@ def _read_file(path: Path) -> dict[str, str]:
             raise ConfigError(f"{path}: {name} must be a string or a number")
         values[name] = str(value)
     return values
+
+
+def _check_web(settings: Settings) -> None:
+    for name in ("query_timeout", "query_timeout_max"):
+        value = getattr(settings, name)
+        try:
+            if not float(value) > 0:
+                raise ValueError
+        except ValueError:
+            raise ConfigError(
+                f"{name} must be a positive number of seconds, not {value!r}"
+            ) from None
+    if settings.query_timeout_seconds > settings.query_timeout_max_seconds:
+        raise ConfigError(
+            f"query_timeout ({settings.query_timeout}) must not exceed query_timeout_max "
+            f"({settings.query_timeout_max}); raise query_timeout_max or lower query_timeout"
+        )
+    for name, lowest in (
+        ("max_rows", 1),
+        ("max_request_bytes", 1024),
+        ("query_workers", 1),
+        ("port", 0),
+        ("threads", 1),
+        ("proxy_hops", 0),
+    ):
+        value = getattr(settings, name)
+        if not (value.isdigit() and int(value) >= lowest):
+            raise ConfigError(f"{name} must be a whole number ≥ {lowest}, not {value!r}")
+    if settings.port_number > 65535:
+        raise ConfigError(f"port must be at most 65535, not {settings.port}")
+    if settings.script_name and (
+        not settings.script_name.startswith("/") or settings.script_name.endswith("/")
+    ):
+        raise ConfigError(
+            f"script_name must start with '/' and not end with one (e.g. /kg), "
+            f"not {settings.script_name!r}"
+        )

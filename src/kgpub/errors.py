@@ -83,3 +83,96 @@ class ValidationFailed(KgpubError):
     def __init__(self, summary: str) -> None:
         super().__init__(summary)
         self.summary = summary
+
+
+class RequestError(KgpubError):
+    """A web request kgpub refuses; :attr:`status` is the HTTP status it answers with.
+
+    The message is the response body, so it says what was wrong with the request and how to
+    make a request that works.
+    """
+
+    status = 400
+    headers: tuple[tuple[str, str], ...] = ()
+    """Extra response headers (``WWW-Authenticate``, ``Retry-After``, …)."""
+
+
+class BadRequest(RequestError):
+    """The request is malformed: a bad parameter, or a malformed query (the parser's message)."""
+
+    status = 400
+
+
+class Unauthorized(RequestError):
+    """A write needs ``Authorization: Bearer <update_token>`` and the request lacks a valid one."""
+
+    status = 401
+
+    def __init__(self, message: str, *, challenge: str) -> None:
+        super().__init__(message)
+        self.headers = (("WWW-Authenticate", challenge),)
+
+
+class Forbidden(RequestError):
+    """The request is understood and refused by policy (read-only, a host not allow-listed)."""
+
+    status = 403
+
+
+class NotFound(RequestError):
+    """Nothing is published at this address (a canned query, a graph)."""
+
+    status = 404
+
+
+class NotAcceptable(RequestError):
+    """None of the formats the request accepts is available; the message lists those that are."""
+
+    status = 406
+
+
+class PayloadTooLarge(RequestError):
+    """The request body is larger than the ``max_request_bytes`` setting allows."""
+
+    status = 413
+
+
+class UriTooLong(RequestError):
+    """The request's URL is longer than the ``max_request_bytes`` setting allows."""
+
+    status = 414
+
+
+class UnsupportedMediaType(RequestError):
+    """The request body's ``Content-Type`` is not one this address reads."""
+
+    status = 415
+
+
+class ServiceUnavailable(RequestError):
+    """The server cannot answer now: a query ran out of time, or every query worker is busy.
+
+    503 rather than 504: kgpub is the origin server, not a gateway, so a 504 stays reserved
+    for a reverse proxy in front that gave up on kgpub.
+    """
+
+    status = 503
+
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        if retry_after is not None:
+            self.headers = (("Retry-After", str(retry_after)),)
+
+
+class QueryTimeout(ServiceUnavailable):
+    """A query ran longer than its time limit; the process running it was stopped."""
+
+
+class MethodNotAllowed(RequestError):
+    """The address does not take this method (e.g. SPARQL Update by GET)."""
+
+    status = 405
+
+    def __init__(self, message: str, *, allow: str) -> None:
+        super().__init__(message)
+        self.headers = (("Allow", allow),)

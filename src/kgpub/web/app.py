@@ -1,0 +1,87 @@
+"""The app factory: one Flask app over one collection, and the WSGI entry point for servers.
+
+``create_app(settings, collection_root)`` builds the app and starts nothing: query workers
+start on first use (or when ``kgpub serve`` starts them). ``wsgi_app()`` builds it for a WSGI
+server from ``KGPUB_COLLECTION`` (``gunicorn 'kgpub.web:wsgi_app()'``).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+from pathlib import Path
+
+from flask import Flask, request
+
+from kgpub.backend import Store
+from kgpub.collection import find_collection_root
+from kgpub.config import Settings, load_settings
+from kgpub.errors import ConfigError, UriTooLong
+from kgpub.store import open_store
+from kgpub.web import graph_store, queries, sparql
+from kgpub.web.canned_queries import load_canned_queries
+from kgpub.web.cors import register_cors
+from kgpub.web.errors import register_error_handlers
+from kgpub.web.proxy import behind_proxy
+from kgpub.web.query_pool import QueryPool
+from kgpub.web.state import EXTENSION_KEY, WebState, web_state
+
+COLLECTION_VARIABLE = "KGPUB_COLLECTION"
+
+
+def create_app(settings: Settings, collection_root: Path, *, store: Store | None = None) -> Flask:
+    """The web app serving the collection at ``collection_root``.
+
+    :param settings: the resolved settings (limits, token, workers, proxy).
+    :param collection_root: the collection folder; its ``queries/`` become canned queries.
+    :param store: the store to serve in this process (writes, Service Description); by
+        default the one the settings name. Query workers always open the configured store.
+    :raises ConfigError: when a canned query file is malformed.
+    """
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.request_byte_limit
+    app.config["MAX_FORM_MEMORY_SIZE"] = settings.request_byte_limit
+    state = WebState(
+        settings=settings,
+        collection_root=collection_root,
+        store=store or open_store(settings, collection_root),
+        pool=QueryPool(settings, collection_root),
+        canned_queries=load_canned_queries(collection_root),
+    )
+    app.extensions[EXTENSION_KEY] = state
+    app.before_request(_refuse_long_urls)
+    register_cors(app)
+    register_error_handlers(app)
+    app.register_blueprint(sparql.blueprint)
+    app.register_blueprint(graph_store.blueprint)
+    app.register_blueprint(queries.blueprint)
+    app.wsgi_app = behind_proxy(app.wsgi_app, settings)  # type: ignore[method-assign]
+    return app
+
+
+def _refuse_long_urls() -> None:
+    limit = web_state().settings.request_byte_limit
+    if len(request.full_path) > limit:
+        raise UriTooLong(
+            f"the URL is longer than this server's limit of {limit} bytes; send long queries "
+            "with POST"
+        )
+
+
+def wsgi_app() -> Flask:
+    """The app for a WSGI server, serving the collection named by ``KGPUB_COLLECTION``.
+
+    Settings come from the collection's ``kgpub.toml`` and ``KGPUB_*`` variables.
+
+    :raises ConfigError: when ``KGPUB_COLLECTION`` is not set.
+    """
+    folder = os.environ.get(COLLECTION_VARIABLE)
+    if not folder:
+        raise ConfigError(
+            f"set {COLLECTION_VARIABLE} to the collection folder, e.g. "
+            f"{COLLECTION_VARIABLE}=examples gunicorn 'kgpub.web:wsgi_app()'"
+        )
+    root = find_collection_root(Path(folder))
+    app = create_app(load_settings(root), root)
+    atexit.register(app.extensions[EXTENSION_KEY].close)
+    return app

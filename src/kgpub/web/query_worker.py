@@ -1,0 +1,303 @@
+"""What runs inside a query worker process: run one query, cap it, serialise it, send it back.
+
+A worker opens the collection's store itself, read-only, and answers jobs one at a time over a
+pipe. For each job it sends an :class:`AnswerHead` (form, format, row count, whether the answer
+was cut), then the body in chunks, then ``None``; or a single :class:`WorkerFailure`.
+
+**The row cap without rewriting the query.** Oxigraph evaluates lazily while it serialises. The
+worker has it write SELECT results as TSV (exactly one line per solution) and graphs as
+N-Triples (one line per triple) into a counter that stops Oxigraph, by raising, as soon as one
+line more than ``max_rows`` has been written; evaluation stops there too. The kept lines are
+then parsed and written in the format asked for, by Oxigraph. The head, with the count and the
+truncation flag, can therefore be sent before the first byte of the body.
+
+Workers never load Flask: the web app talks to them through :mod:`kgpub.web.query_pool`.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import IO, Any, cast
+
+import pyoxigraph
+
+from kgpub.backend import WHOLE_STORE, Dataset, QueryResult, Store
+from kgpub.config import Settings
+from kgpub.embedded import EmbeddedStore
+from kgpub.errors import QueryError, StoreError
+from kgpub.formats import rdf_format, results_format
+from kgpub.store import open_store
+from kgpub.web.negotiation import RDF_OFFERS, RESULTS_OFFERS, Offer, alternatives
+
+CHUNK_BYTES = 64 * 1024
+Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """Run a SPARQL query and send its answer in the first acceptable format of its form."""
+
+    sparql: str
+    results_format: str | None
+    """The format name for SELECT and ASK answers; ``None`` if the client accepts none."""
+    rdf_format: str | None
+    """The format name for CONSTRUCT and DESCRIBE answers; ``None`` if it accepts none."""
+    row_limit: int
+    dataset: Dataset | None = None
+    """The Protocol's dataset, which overrides the query's own ``FROM``."""
+    own_dataset: bool = False
+    """Whether the query names its dataset with ``FROM``; without either, the default graph
+    is the union of all graphs."""
+    substitutions: tuple[tuple[str, Term], ...] = ()
+    """Values bound to variables before evaluation (canned-query parameters)."""
+    prefixes: tuple[tuple[str, str], ...] = ()
+    """Prefixes for writing graph answers (the query's own declarations)."""
+
+
+@dataclass(frozen=True)
+class GraphJob:
+    """Send one graph of the store (Graph Store Protocol GET): ``None`` is the default graph."""
+
+    graph: str | None
+    rdf_format: str
+    row_limit: int
+
+
+@dataclass(frozen=True)
+class AnswerHead:
+    """What precedes an answer's body."""
+
+    kind: str
+    """``select``, ``ask`` or ``graph``."""
+    format_name: str
+    rows: int | None
+    """Solutions or triples sent; ``None`` for ASK."""
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class WorkerFailure:
+    """Why a job gave no answer; the pool turns the category into an HTTP status."""
+
+    category: str
+    """``malformed``, ``refused``, ``failed``, ``not-acceptable``, ``not-found`` or
+    ``unavailable``."""
+    message: str
+
+
+class _Enough(Exception):
+    """Raised into Oxigraph's serialiser to stop it once the row cap is passed."""
+
+
+class _LineCounter:
+    """A binary file that keeps what is written and stops the writer after ``limit`` lines."""
+
+    def __init__(self, limit: int) -> None:
+        self.data = bytearray()
+        self.lines = 0
+        self.limit = limit
+
+    def write(self, chunk: bytes) -> int:
+        self.data += chunk
+        self.lines += chunk.count(b"\n")
+        if self.lines > self.limit:
+            raise _Enough
+        return len(chunk)
+
+    def flush(self) -> None:
+        """Nothing to flush: everything is kept in memory."""
+
+    def first_lines(self, count: int) -> bytes:
+        """The first ``count`` lines written."""
+        end = 0
+        for _ in range(count):
+            end = self.data.index(b"\n", end) + 1
+        return bytes(self.data[:end])
+
+
+class _ChunkSender:
+    """A binary file that sends what is written to the pool in chunks."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.pending = bytearray()
+
+    def write(self, chunk: bytes) -> int:
+        self.pending += chunk
+        if len(self.pending) >= CHUNK_BYTES:
+            self.flush()
+        return len(chunk)
+
+    @property
+    def file(self) -> IO[bytes]:
+        """This sender, typed as the binary file Oxigraph's serialisers write to."""
+        return cast(IO[bytes], self)
+
+    def flush(self) -> None:
+        """Send what is pending."""
+        if self.pending:
+            self.connection.send(bytes(self.pending))
+            self.pending.clear()
+
+
+def _capped(
+    write: Callable[[IO[bytes]], object], *, header_lines: int, limit: int
+) -> tuple[bytes, int, bool]:
+    """Serialise line by line with ``write(output)``, keeping at most ``limit`` lines of data.
+
+    :returns: the kept bytes, how many data lines they hold, and whether more were left out.
+    """
+    counter = _LineCounter(limit + header_lines)
+    try:
+        write(cast(IO[bytes], counter))
+    except _Enough:
+        return counter.first_lines(limit + header_lines), limit, True
+    return bytes(counter.data), counter.lines - header_lines, False
+
+
+def _evaluate(store: Store, job: QueryJob) -> QueryResult:
+    """Run the query on the store, over the dataset the request asked for."""
+    if not isinstance(store, EmbeddedStore):
+        if job.substitutions:
+            raise QueryError("parameterised canned queries need the embedded store")
+        return store.query(job.sparql, dataset=job.dataset or WHOLE_STORE)
+    options: dict[str, Any] = {}
+    if job.dataset is not None:
+        options["default_graph"] = [pyoxigraph.NamedNode(g) for g in job.dataset.default_graphs]
+        options["named_graphs"] = [pyoxigraph.NamedNode(g) for g in job.dataset.named_graphs]
+    elif not job.own_dataset:
+        # Oxigraph's union option would override the query's own FROM, so it is set only
+        # for queries without one.
+        options["use_default_graph_as_union"] = True
+    if job.substitutions:
+        options["substitutions"] = {pyoxigraph.Variable(n): t for n, t in job.substitutions}
+    return store.database().query(job.sparql, **options)
+
+
+def answer_query(store: Store, job: QueryJob, sender: _ChunkSender) -> AnswerHead | WorkerFailure:
+    """Evaluate, cap and send one query's answer (the head is sent before the body)."""
+    result = _evaluate(store, job)
+    if isinstance(result, pyoxigraph.QueryTriples):
+        if job.rdf_format is None:
+            return _unacceptable("CONSTRUCT and DESCRIBE answers", RDF_OFFERS)
+        graph = result
+        lines, rows, truncated = _capped(
+            lambda out: graph.serialize(out, format=pyoxigraph.RdfFormat.N_TRIPLES),
+            header_lines=0,
+            limit=job.row_limit,
+        )
+        head = AnswerHead("graph", job.rdf_format, rows, truncated)
+        sender.connection.send(head)
+        target = rdf_format(job.rdf_format).oxigraph
+        _send_graph(lines, target, sender, prefixes=dict(job.prefixes))
+        return head
+    kind = "ask" if isinstance(result, pyoxigraph.QueryBoolean) else "select"
+    if job.results_format is None:
+        return _unacceptable(f"{kind.upper()} answers", RESULTS_OFFERS)
+    target_results = results_format(job.results_format).oxigraph
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        head = AnswerHead(kind, job.results_format, None, truncated=False)
+        sender.connection.send(head)
+        result.serialize(sender.file, format=target_results)
+        return head
+    solutions = result
+    lines, rows, truncated = _capped(
+        lambda out: solutions.serialize(out, format=pyoxigraph.QueryResultsFormat.TSV),
+        header_lines=1,
+        limit=job.row_limit,
+    )
+    head = AnswerHead(kind, job.results_format, rows, truncated)
+    sender.connection.send(head)
+    if target_results == pyoxigraph.QueryResultsFormat.TSV:
+        sender.write(lines)
+    else:
+        kept = pyoxigraph.parse_query_results(lines, format=pyoxigraph.QueryResultsFormat.TSV)
+        kept.serialize(sender.file, format=target_results)
+    return head
+
+
+def answer_graph(store: Store, job: GraphJob, sender: _ChunkSender) -> AnswerHead | WorkerFailure:
+    """Send one graph of the store, capped like a CONSTRUCT answer."""
+    if not isinstance(store, EmbeddedStore):
+        if job.graph is None:
+            return WorkerFailure("refused", "the remote backend's own default graph cannot be read")
+        graph = pyoxigraph.NamedNode(job.graph)
+        sparql = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+        triples: Any = store.query(sparql)
+    else:
+        database = store.database()
+        name: pyoxigraph.NamedNode | pyoxigraph.DefaultGraph = pyoxigraph.DefaultGraph()
+        if job.graph is not None:
+            name = pyoxigraph.NamedNode(job.graph)
+            if not database.contains_named_graph(name):
+                return WorkerFailure("not-found", f"the store holds no graph <{job.graph}>")
+        triples = (quad.triple for quad in database.quads_for_pattern(None, None, None, name))
+    lines, rows, truncated = _capped(
+        lambda out: pyoxigraph.serialize(triples, out, format=pyoxigraph.RdfFormat.N_TRIPLES),
+        header_lines=0,
+        limit=job.row_limit,
+    )
+    head = AnswerHead("graph", job.rdf_format, rows, truncated)
+    sender.connection.send(head)
+    _send_graph(lines, rdf_format(job.rdf_format).oxigraph, sender, prefixes={})
+    return head
+
+
+def _send_graph(
+    lines: bytes, target: pyoxigraph.RdfFormat, sender: _ChunkSender, *, prefixes: dict[str, str]
+) -> None:
+    if target == pyoxigraph.RdfFormat.N_TRIPLES:
+        sender.write(lines)
+        return
+    triples = (q.triple for q in pyoxigraph.parse(lines, format=pyoxigraph.RdfFormat.N_TRIPLES))
+    pyoxigraph.serialize(triples, sender.file, format=target, prefixes=prefixes or None)
+
+
+def _unacceptable(what: str, offers: Sequence[Offer]) -> WorkerFailure:
+    message = f"{what} are not available in the format asked for. Available:"
+    return WorkerFailure("not-acceptable", f"{message}\n{alternatives(offers)}")
+
+
+def answer(store: Store, job: QueryJob | GraphJob, connection: Connection) -> None:
+    """Answer one job: a head and chunks then ``None``, or one :class:`WorkerFailure`."""
+    sender = _ChunkSender(connection)
+    try:
+        if isinstance(job, QueryJob):
+            outcome = answer_query(store, job, sender)
+        else:
+            outcome = answer_graph(store, job, sender)
+    except SyntaxError as error:
+        outcome = WorkerFailure("malformed", f"malformed SPARQL: {error}")
+    except (RuntimeError, ValueError) as error:
+        outcome = WorkerFailure("refused", f"the query cannot run: {error}")
+    except QueryError as error:
+        outcome = WorkerFailure("malformed", str(error))
+    except StoreError as error:
+        outcome = WorkerFailure("unavailable", str(error))
+    except OSError as error:
+        outcome = WorkerFailure("failed", f"the query failed while running: {error}")
+    if isinstance(outcome, WorkerFailure):
+        connection.send(outcome)
+        return
+    sender.flush()
+    connection.send(None)
+
+
+def serve_jobs(connection: Connection, settings: Settings, collection_root: Path) -> None:
+    """A worker's life: open the store read-only, then answer jobs until the pipe closes."""
+    # Ctrl-C reaches every process of the terminal; the server stops its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    store = open_store(settings, collection_root)
+    try:
+        while True:
+            try:
+                job = connection.recv()
+            except (EOFError, OSError):
+                return
+            answer(store, job, connection)
+    finally:
+        store.close()
