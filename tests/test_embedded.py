@@ -66,6 +66,16 @@ def test_an_incremental_build_starts_from_the_published_data(tmp_path: Path) -> 
     assert len(list((tmp_path / "store" / BUILDS_FOLDER).iterdir())) == 2  # and one previous
 
 
+def test_a_query_with_its_own_from_sees_only_that_graph(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    transaction = store.begin(replace_all=True)
+    transaction.add_nquads(quad(1) + quad(2).replace(b"/g>", b"/h>"))
+    transaction.commit(manifest(2))
+    everything = next(iter(store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")))
+    only_h = next(iter(store.query("SELECT (COUNT(*) AS ?n) FROM <https://e/h> { ?s ?p ?o }")))
+    assert (everything["n"].value, only_h["n"].value) == ("2", "1")
+
+
 def _start_build(root: Path, base_iri: str) -> subprocess.Popen[bytes]:
     environment = {**os.environ, "KGPUB_BASE_IRI": base_iri, "KGPUB_WORKERS": "1"}
     return subprocess.Popen(

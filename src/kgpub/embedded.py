@@ -28,6 +28,7 @@ import pyoxigraph
 
 from kgpub.backend import WHOLE_STORE, BuildManifest, Dataset, QueryResult
 from kgpub.errors import QueryError, StoreError
+from kgpub.sparql_tokens import outline
 
 CURRENT_LINK = "current"
 BUILDS_FOLDER = "builds"
@@ -86,13 +87,15 @@ class EmbeddedStore:
         """Run SPARQL on the published build (the union of all graphs by default)."""
         database = self.database()
         try:
-            if dataset.is_whole_store:
-                return database.query(sparql, use_default_graph_as_union=True)
-            return database.query(
-                sparql,
-                default_graph=[pyoxigraph.NamedNode(g) for g in dataset.default_graphs],
-                named_graphs=[pyoxigraph.NamedNode(g) for g in dataset.named_graphs],
-            )
+            if not dataset.is_whole_store:
+                return database.query(
+                    sparql,
+                    default_graph=[pyoxigraph.NamedNode(g) for g in dataset.default_graphs],
+                    named_graphs=[pyoxigraph.NamedNode(g) for g in dataset.named_graphs],
+                )
+            if outline(sparql).has_dataset_clause:  # the union option would override FROM
+                return database.query(sparql)
+            return database.query(sparql, use_default_graph_as_union=True)
         except SyntaxError as error:
             raise QueryError(f"malformed SPARQL: {error}") from None
         except (OSError, ValueError) as error:

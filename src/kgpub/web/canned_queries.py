@@ -35,7 +35,7 @@ import pyoxigraph
 from rdflib.namespace import XSD
 
 from kgpub.errors import BadRequest, ConfigError
-from kgpub.web.sparql_tokens import outline
+from kgpub.sparql_tokens import outline
 
 QUERIES_FOLDER = "queries"
 QUERY_SUFFIX = ".rq"

@@ -4,7 +4,7 @@ Oxigraph really fetches what ``SERVICE <…>`` and ``LOAD <…>`` name, so a pub
 ran them freely would let anyone make the server send requests into the network it sits in
 (server-side request forgery) or download without bound. Both are refused unless the target's
 host is on the ``federation_allowlist`` setting. The targets are read from the request's tokens
-(:mod:`kgpub.web.sparql_tokens`), so a ``SERVICE`` written inside a string or a comment is not
+(:mod:`kgpub.sparql_tokens`), so a ``SERVICE`` written inside a string or a comment is not
 one, and prefixed names and ``BASE`` are resolved as the parser resolves them. A target that is
 a variable (``SERVICE ?endpoint``) cannot be checked and is refused unless the list is ``*``.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kgpub.errors import Forbidden
-from kgpub.web.sparql_tokens import RemoteTarget, SparqlOutline
+from kgpub.sparql_tokens import RemoteTarget, SparqlOutline
 
 ANY_HOST = "*"
 

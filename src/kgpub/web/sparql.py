@@ -24,6 +24,7 @@ from flask import Blueprint, Response, request, url_for
 from kgpub.backend import Dataset
 from kgpub.errors import BadRequest, MethodNotAllowed, UnsupportedMediaType
 from kgpub.formats import rdf_format
+from kgpub.sparql_tokens import add_using_clauses, outline
 from kgpub.web.answers import (
     answer_response,
     chosen_offer,
@@ -36,7 +37,6 @@ from kgpub.web.federation import check_remote_targets
 from kgpub.web.negotiation import RDF_OFFERS, RESULTS_OFFERS, not_acceptable
 from kgpub.web.query_worker import QueryJob
 from kgpub.web.service_description import describe_service, serialize_description
-from kgpub.web.sparql_tokens import add_using_clauses, outline
 from kgpub.web.state import web_state
 from kgpub.web.writes import apply_update, require_write_access
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kgpub.web.sparql_tokens import add_using_clauses, outline, tokenize
+from kgpub.sparql_tokens import add_using_clauses, outline, tokenize
 
 
 def test_keywords_inside_strings_iris_and_comments_are_not_keywords() -> None:
