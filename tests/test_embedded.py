@@ -66,6 +66,23 @@ def test_an_incremental_build_starts_from_the_published_data(tmp_path: Path) -> 
     assert len(list((tmp_path / "store" / BUILDS_FOLDER).iterdir())) == 2  # and one previous
 
 
+def test_a_build_still_read_by_someone_is_not_deleted_until_they_let_go(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    for number in range(1, 4):
+        transaction = store.begin(replace_all=True)
+        transaction.add_nquads(quad(number))
+        transaction.commit(manifest())
+        if number == 1:
+            reader = EmbeddedStore(tmp_path / "store")
+            reader.database()  # holds the first build open
+    builds = tmp_path / "store" / BUILDS_FOLDER
+    assert len(list(builds.iterdir())) == 3  # the current, the previous, and the one being read
+    reader.close()
+    transaction = store.begin(replace_all=True)
+    transaction.commit(manifest())
+    assert len(list(builds.iterdir())) == 2
+
+
 def test_a_query_with_its_own_from_sees_only_that_graph(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path / "store")
     transaction = store.begin(replace_all=True)

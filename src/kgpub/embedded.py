@@ -19,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import weakref
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +38,8 @@ DATABASE_FOLDER = "oxigraph"
 STATE_FOLDER = "state"
 KEEP_PREVIOUS_BUILDS = 1
 """Older builds kept besides the current one, so a reader that opened it just before a switch
-can finish its query."""
+can finish its query. Older ones still open in a reader are kept too, until it lets go."""
+READERS_FILE = ".readers"
 
 
 class EmbeddedStore:
@@ -48,6 +50,7 @@ class EmbeddedStore:
         self.description = str(store_dir)
         self._reader: pyoxigraph.Store | None = None
         self._reader_build: Path | None = None
+        self._reader_lock: weakref.finalize[[], EmbeddedStore] | None = None
 
     def current_build(self) -> Path | None:
         """The folder of the published build, or ``None``."""
@@ -76,9 +79,16 @@ class EmbeddedStore:
                 f"nothing is published in {self.store_dir} yet; run `kgpub build` on the collection"
             )
         if self._reader is None or build != self._reader_build:
+            self.close()
             try:
+                # A shared lock tells builds not to delete this build while we read it; it
+                # is released when the handle closes, by close() or when the store is dropped.
+                handle = (build / READERS_FILE).open("a+")
+                self._reader_lock = weakref.finalize(self, handle.close)
+                fcntl.flock(handle, fcntl.LOCK_SH)
                 self._reader = pyoxigraph.Store.read_only(str(build / DATABASE_FOLDER))
             except OSError as error:
+                self.close()
                 raise StoreError(f"cannot open the store in {build}: {error}") from None
             self._reader_build = build
         return self._reader
@@ -116,9 +126,12 @@ class EmbeddedStore:
         pyoxigraph.serialize(triples, output, format=rdf_format)
 
     def close(self) -> None:
-        """Forget the open reader."""
+        """Forget the open reader, letting builds remove its build once it is old."""
         self._reader = None
         self._reader_build = None
+        if self._reader_lock is not None:
+            self._reader_lock()  # closing the handle releases the flock
+            self._reader_lock = None
 
 
 class EmbeddedTransaction:
@@ -237,6 +250,20 @@ def _sync_tree(folder: Path) -> None:
                 os.fsync(handle.fileno())
 
 
+def _has_readers(build: Path) -> bool:
+    """Whether some process still reads this build (it holds a shared lock on it)."""
+    try:
+        with (build / READERS_FILE).open("a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
+    except OSError:
+        return False
+
+
 def _switch_link(store_dir: Path, target: Path) -> None:
     temporary = store_dir / f".{CURRENT_LINK}.{os.getpid()}"
     temporary.unlink(missing_ok=True)
@@ -253,6 +280,7 @@ def _remove_old_builds(builds: Path, *, keep: Path) -> None:
     finished = sorted(p for p in builds.iterdir() if p.is_dir() and not p.name.startswith("."))
     older = [p for p in finished if p != keep]
     for stale in older[: max(0, len(older) - KEEP_PREVIOUS_BUILDS)]:
-        shutil.rmtree(stale, ignore_errors=True)
+        if not _has_readers(stale):
+            shutil.rmtree(stale, ignore_errors=True)
     for partial in builds.glob(".*.partial"):
         shutil.rmtree(partial, ignore_errors=True)  # left by a killed build; the lock is ours
