@@ -1,0 +1,181 @@
+"""Build benchmark: full builds at several sizes, one changed article, load speed, engines.
+
+Prints, for each corpus size: generation time; full build wall time, articles/s, quads/s and
+peak memory of the whole process tree (the build and its workers); a no-change rebuild; a
+rebuild after one article changed. Then, on the largest store: loading through kgpub's
+transaction against pyoxigraph's own ``bulk_load`` of the same N-Quads, and a few queries on
+the on-disk store against the same data loaded in memory.
+
+    python benchmarks/build_benchmark.py --sizes 1000,10000,100000 --workdir /tmp/kgpub-bench
+
+Builds run as ``kgpub build`` subprocesses, exactly as users run them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import generate_corpus, touch_article
+
+from kgpub.backend import BuildManifest
+from kgpub.embedded import EmbeddedStore
+
+QUERIES = {
+    "label lookup": """
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?e WHERE { ?e skos:prefLabel|skos:altLabel ?l FILTER (STR(?l) = "SDF") }""",
+    "claims per claimant": """
+        PREFIX kg: <https://w3id.org/kgpub/ont#>
+        SELECT ?c (COUNT(?claim) AS ?n) WHERE { ?claim a kg:Claim ; kg:claimant ?c }
+        GROUP BY ?c ORDER BY DESC(?n) LIMIT 10""",
+    "counts per measure": """
+        PREFIX kg: <https://w3id.org/kgpub/ont#>
+        SELECT ?m (COUNT(*) AS ?n) (MAX(?v) AS ?max) WHERE {
+          ?o a kg:Observation ; kg:measure ?m OPTIONAL { ?o <https://schema.org/value> ?v } }
+        GROUP BY ?m""",
+    "optional-heavy": """
+        PREFIX kg: <https://w3id.org/kgpub/ont#>
+        PREFIX schema: <https://schema.org/>
+        SELECT ?a ?h ?p ?d WHERE { ?a a kg:Article OPTIONAL { ?a schema:headline ?h }
+          OPTIONAL { ?a schema:publisher ?p } OPTIONAL { ?a schema:datePublished ?d } }
+        LIMIT 100000""",
+}
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """Resident memory of a process and all its descendants."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += next(
+                int(line.split()[1]) * 1024
+                for line in status.splitlines()
+                if line.startswith("VmRSS")
+            )
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, StopIteration):
+            continue
+    return total
+
+
+def run_build(root: Path) -> tuple[float, int, str]:
+    """Run ``kgpub build``; wall seconds, peak tree memory, its summary line."""
+    started = time.perf_counter()
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "kgpub", "build", str(root)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, tree_rss_bytes(process.pid))
+        time.sleep(0.1)
+    seconds = time.perf_counter() - started
+    errors = process.stderr.read() if process.stderr else ""
+    if process.returncode != 0:
+        raise SystemExit(f"build of {root} failed:\n{errors[-3000:]}")
+    return seconds, peak, errors.strip().splitlines()[-1]
+
+
+def gib(size: int) -> str:
+    return f"{size / 2**30:.2f} GiB"
+
+
+def bench_size(workdir: Path, size: int) -> Path:
+    root = workdir / f"corpus-{size}"
+    if not (root / "articles").is_dir():
+        started = time.perf_counter()
+        generate_corpus(root, size)
+        print(f"[{size:,}] generated in {time.perf_counter() - started:.1f} s")
+    shutil.rmtree(root / ".kgpub", ignore_errors=True)
+    seconds, peak, line = run_build(root)
+    manifest = EmbeddedStore(root / ".kgpub" / "store").manifest()
+    assert manifest is not None  # noqa: S101 - the build just published
+    print(
+        f"[{size:,}] full build: {seconds:.1f} s, {size / seconds:,.0f} articles/s, "
+        f"{manifest.quads / seconds:,.0f} quads/s, {manifest.quads:,} quads "
+        f"({manifest.quads / size:.1f} per article), peak memory {gib(peak)}"
+    )
+    print(f"         {line}")
+    seconds, peak, _ = run_build(root)
+    print(f"[{size:,}] rebuild, nothing changed: {seconds:.2f} s, peak {gib(peak)}")
+    touch_article(root, size // 2, seed=int(time.time()))
+    seconds, peak, line = run_build(root)
+    print(f"[{size:,}] rebuild, one article changed: {seconds:.2f} s, peak {gib(peak)}")
+    print(f"         {line}")
+    return root
+
+
+def bench_loading(root: Path) -> None:
+    store = EmbeddedStore(root / ".kgpub" / "store")
+    dump = io.BytesIO()
+    store.dump(dump, pyoxigraph.RdfFormat.N_QUADS)
+    data = dump.getvalue()
+    lines = data.splitlines(keepends=True)
+    chunks = [b"".join(lines[i : i + 40]) for i in range(0, len(lines), 40)]  # one per article
+    with tempfile.TemporaryDirectory(dir=root) as scratch:
+        started = time.perf_counter()
+        raw = pyoxigraph.Store(str(Path(scratch) / "raw"))
+        raw.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
+        raw.flush()
+        raw_seconds = time.perf_counter() - started
+        ours = EmbeddedStore(Path(scratch) / "ours")
+        started = time.perf_counter()
+        transaction = ours.begin(replace_all=True)
+        for chunk in chunks:
+            transaction.add_nquads(chunk)
+        transaction.commit(BuildManifest("now", "https://kg.example.org/", "bench", 0, 0))
+        our_seconds = time.perf_counter() - started
+    quads = len(lines)
+    print(
+        f"loading {quads:,} quads on disk: pyoxigraph bulk_load {quads / raw_seconds:,.0f}/s; "
+        f"kgpub transaction {quads / our_seconds:,.0f}/s "
+        f"({raw_seconds / our_seconds:.0%} of pyoxigraph)"
+    )
+    memory = pyoxigraph.Store()
+    memory.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
+    for name, sparql in QUERIES.items():
+        timings = []
+        for engine in (store.database(), memory):
+            started = time.perf_counter()
+            for _ in range(3):
+                list(engine.query(sparql, use_default_graph_as_union=True))
+            timings.append((time.perf_counter() - started) / 3 * 1000)
+        print(
+            f"query {name!r}: on disk {timings[0]:.0f} ms, in memory {timings[1]:.0f} ms "
+            f"({timings[0] / timings[1]:.1f}×)"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "kgpub-bench")
+    args = parser.parse_args()
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, pyoxigraph {pyoxigraph.__version__}"
+    )
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    roots = [bench_size(args.workdir, int(size)) for size in args.sizes.split(",")]
+    bench_loading(roots[-1])
+
+
+if __name__ == "__main__":
+    main()
