@@ -89,3 +89,21 @@ def test_countries_need_real_iso_codes(tmp_path: Path) -> None:
 def test_a_folder_without_registry_says_how_to_fix_it(tmp_path: Path) -> None:
     (found,) = problems(tmp_path)
     assert "no entity registry" in found
+
+
+def test_two_claims_saying_exactly_the_same_are_refused_at_the_second(tmp_path: Path) -> None:
+    twice = ARTICLE.replace(
+        "claims:\n",
+        "claims:\n  - key: attack-again\n    claimant: sohr\n    asserts:\n      events:\n"
+        "        - event: prison-attack\n          type: attack\n"
+        "          date: {value: 2022-01-20, expression: Thursday January 20}\n"
+        "          facility: ghwayran-prison\n"
+        "          participants: [{agent: IS, role: attacker}]\n",
+        1,
+    )
+    root = write_collection(tmp_path, sample=twice)
+    with pytest.raises(InputError) as raised:
+        load_collection(root)
+    (problem,) = raised.value.problems
+    assert problem.pointer == "/claims/1"
+    assert "says exactly what claim #0 says" in problem.message

@@ -216,6 +216,10 @@ def load_article(
     if found:
         return None
     digests = {claim.key: _claim_digest(key, claim, index) for claim in article.claims}
+    found.extend(_same_claim_problems(article.claims, digests, document))
+    if found:
+        problems.extend(found)
+        return None
     sha256 = hashlib.sha256(Path(document.source).read_bytes()).hexdigest()
     return ArticleSource(article, document, sha256, index, digests, _countries_in(resolved))
 
@@ -225,6 +229,29 @@ def _claim_digest(article_key: str, claim: Claim, index: EntityIndex) -> str:
     return content_digest(
         article_key, claimant.kind, claimant.key, claim.stance, resolved_form(claim.asserts, index)
     )
+
+
+def _same_claim_problems(
+    claims: list[Claim], digests: dict[str, str], document: SourceDocument
+) -> Iterator[Problem]:
+    """Two claims by the same claimant, with the same stance, asserting the same facts.
+
+    They are one claim (a claim's IRI comes from what it says, so they would merge); its
+    evidence, certainty and links belong together on one entry.
+    """
+    first_of: dict[str, int] = {}
+    for number, claim in enumerate(claims):
+        digest = digests.get(claim.key)
+        if digest is None:
+            continue
+        if digest in first_of:
+            yield document.problem(
+                pointer_of(("claims", number)),
+                f"claim {claim.key!r} says exactly what claim #{first_of[digest]} says (same "
+                "claimant, stance and facts); merge them into one claim, listing all its "
+                "evidence there",
+            )
+        first_of.setdefault(digest, number)
 
 
 def _duplicate_claim_problems(claims: list[Claim], document: SourceDocument) -> Iterator[Problem]:

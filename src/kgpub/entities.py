@@ -167,15 +167,29 @@ def country_code(text: str) -> str | None:
 
     >>> country_code("French"), country_code("Syria"), country_code("IQ"), country_code("Xx")
     ('FR', 'SY', 'IQ', None)
+    >>> country_code("Turkey"), country_code("Saudi")
+    ('TR', 'SA')
     """
     cleaned = text.strip()
-    demonym = _demonyms().get(cleaned.casefold())
-    if demonym:
-        return demonym
+    known = NAMES_NOT_IN_ISO.get(cleaned.casefold()) or _demonyms().get(cleaned.casefold())
+    if known:
+        return known
     try:
         return str(pycountry.countries.lookup(cleaned).alpha_2)
     except LookupError:
         return None
+
+
+NAMES_NOT_IN_ISO = {
+    "turkey": "TR",  # ISO 3166 now says Türkiye; the news still says Turkey
+    "saudi": "SA",
+    "kazakh": "KZ",
+    "tajik": "TJ",
+    "bosnian": "BA",
+    "burkinabe": "BF",
+    "burkinabé": "BF",
+}
+"""Common English names and demonyms that neither ISO 3166 nor countryinfo know."""
 
 
 @cache
