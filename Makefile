@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.kgpub-installed
 SITE ?= _site
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,18 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 ## Lint, type-check and run the whole test suite.
-test: lint
+test: lint chromium
 	$(BIN)/pytest
+
+## Debian's chromium, which the browser test drives with Playwright (whose own browsers are
+## never downloaded). Installed with apt-get when missing, through sudo unless root.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  echo "installing Debian's chromium for the browser test"; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
 
 clean:
 	rm -rf $(VENV) $(SITE) examples/.kgpub
