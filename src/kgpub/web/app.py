@@ -18,7 +18,7 @@ from kgpub.collection import find_collection_root
 from kgpub.config import Settings, load_settings
 from kgpub.errors import ConfigError, UriTooLong
 from kgpub.store import open_store
-from kgpub.web import graph_store, queries, query_page, sparql
+from kgpub.web import graph_store, linked_data, queries, query_page, sparql
 from kgpub.web.canned_queries import load_canned_queries
 from kgpub.web.cors import register_cors
 from kgpub.web.errors import register_error_handlers
@@ -56,6 +56,7 @@ def create_app(settings: Settings, collection_root: Path, *, store: Store | None
     app.register_blueprint(graph_store.blueprint)
     app.register_blueprint(queries.blueprint)
     app.register_blueprint(query_page.blueprint)
+    app.register_blueprint(linked_data.blueprint)
     app.wsgi_app = behind_proxy(app.wsgi_app, settings)  # type: ignore[method-assign]
     return app
 
