@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tests.remote_server import OxigraphServer, running_oxigraph
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -42,6 +44,16 @@ facilities:
 events:
   prison-attack: {labels: {en: IS attack on Ghwayran prison}}
 """
+
+UNRELATED_ARTICLE = """\
+article: {key: other, title: Another story, language: en, publisher: le-monde, published: 2022-02}
+claims:
+  - key: claim
+    claimant: afp
+    asserts:
+      events: [{event: prison-attack, type: attack}]
+"""
+"""An article that shares no entity with ARTICLE but its publisher and the attack."""
 
 ARTICLE = """\
 article:
@@ -113,6 +125,20 @@ def examples_copy(tmp_path: Path) -> Path:
     target = tmp_path / "examples"
     shutil.copytree(EXAMPLES, target, ignore=shutil.ignore_patterns(".kgpub"))
     return target
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """A real Oxigraph SPARQL server on 127.0.0.1, one per test module."""
+    with running_oxigraph(tmp_path_factory.mktemp("oxigraph")) as server:
+        yield server
+
+
+@pytest.fixture
+def server(oxigraph: OxigraphServer) -> OxigraphServer:
+    """The module's Oxigraph server, emptied for this test."""
+    oxigraph.clear()
+    return oxigraph
 
 
 @pytest.fixture

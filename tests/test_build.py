@@ -16,7 +16,7 @@ from kgpub.embedded import EmbeddedStore
 from kgpub.export import canonical_nquads
 from kgpub.wholecheck import check_collection
 
-from .conftest import ARTICLE, write_collection
+from .conftest import ARTICLE, UNRELATED_ARTICLE, write_collection
 
 FOLLOW_UP = """\
 article:
@@ -60,16 +60,6 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new), encoding="utf-8")
-
-
-UNRELATED = """\
-article: {key: other, title: Another story, language: en, publisher: le-monde, published: 2022-02}
-claims:
-  - key: claim
-    claimant: afp
-    asserts:
-      events: [{event: prison-attack, type: attack}]
-"""
 
 
 @pytest.fixture
@@ -123,7 +113,7 @@ def test_a_removed_article_disappears_with_all_its_graphs(
 def test_a_registry_change_redoes_only_the_articles_that_refer_to_the_changed_entity(
     tmp_path: Path,
 ) -> None:
-    root = write_collection(tmp_path / "c", sample=ARTICLE, other=UNRELATED)
+    root = write_collection(tmp_path / "c", sample=ARTICLE, other=UNRELATED_ARTICLE)
     build(root)
     observatory = "labels: {en: Syrian Observatory for Human Rights}"
     edit(root / "registry.yaml", observatory, observatory[:-1] + ", fr: Observatoire syrien}")

@@ -66,18 +66,6 @@ def quads_sent(update: bytes) -> int:
     return sum(1 for line in update.splitlines() if line.endswith(b" ."))
 
 
-@pytest.fixture(scope="module")
-def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
-    with running_oxigraph(tmp_path_factory.mktemp("oxigraph")) as server:
-        yield server
-
-
-@pytest.fixture
-def server(oxigraph: OxigraphServer) -> OxigraphServer:
-    oxigraph.clear()
-    return oxigraph
-
-
 @pytest.fixture
 def forwarding_proxy(server: OxigraphServer) -> Iterator[RecordingProxy]:
     with running_proxy(RecordingProxy(target=server.base_url)) as proxy:

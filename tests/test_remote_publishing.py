@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import traceback
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ from tests.remote_server import (
     OxigraphServer,
     RecordingProxy,
     free_port,
-    running_oxigraph,
     running_proxy,
 )
 
@@ -29,30 +27,10 @@ from kgpub.export import canonical_nquads
 from kgpub.remote import RemoteStore
 from kgpub.vocab import KG
 
-from .conftest import write_collection
+from .conftest import UNRELATED_ARTICLE, write_collection
 
 PASSWORD = "hunter2-SECRET"  # noqa: S105 - a test password that must never be shown
 SAMPLE = "articles/sample.yaml"
-OTHER = """\
-article: {key: other, title: Another story, language: en, publisher: le-monde, published: 2022-02}
-claims:
-  - key: claim
-    claimant: afp
-    asserts:
-      events: [{event: prison-attack, type: attack}]
-"""
-
-
-@pytest.fixture(scope="module")
-def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
-    with running_oxigraph(tmp_path_factory.mktemp("oxigraph")) as server:
-        yield server
-
-
-@pytest.fixture
-def server(oxigraph: OxigraphServer) -> OxigraphServer:
-    oxigraph.clear()
-    return oxigraph
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +118,7 @@ def test_a_remote_build_publishes_the_quads_an_embedded_build_publishes(
 def test_remote_builds_redo_only_what_changed_and_equal_a_build_from_scratch(
     sample_collection: Path, server: OxigraphServer, tmp_path: Path
 ) -> None:
-    write_collection(sample_collection, other=OTHER)  # a second, unrelated article
+    write_collection(sample_collection, other=UNRELATED_ARTICLE)  # a second, unrelated article
     assert remote_build(sample_collection, server).remapped == 2
     first = on_server(server)
     again = remote_build(sample_collection, server)
