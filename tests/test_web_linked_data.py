@@ -7,8 +7,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kgpub.web.entity_documents import EntityDocument, render_document_html
-
 from .test_web_fixtures import KG, SKOS, app, built_examples, client
 
 __all__ = ["app", "built_examples", "client"]  # fixtures, imported for pytest
@@ -246,13 +244,3 @@ def test_the_404_is_a_page_for_browsers_with_the_iri_escaped(client: FlaskClient
     assert response.mimetype == "text/html"
     assert "<script>" not in response.text
     assert "&lt;script&gt;" in response.text
-
-
-def test_the_stand_in_html_escapes_every_value() -> None:
-    iri = pyoxigraph.NamedNode(f"{BASE}id/article/a1")
-    label = pyoxigraph.Literal("<script>alert(1)</script>")
-    quad = pyoxigraph.Quad(iri, pyoxigraph.NamedNode("https://schema.org/headline"), label)
-    page = render_document_html(EntityDocument(iri, (quad,)), alternates={"ttl": "/doc/a.ttl"})
-    assert "<script>" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "not built yet" in page

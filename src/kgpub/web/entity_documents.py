@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import pyoxigraph
-from markupsafe import escape
 
 from kgpub.formats import RdfFormat
 from kgpub.vocab import PREFIXES
@@ -119,43 +118,3 @@ _FORMATS_WITH_PREFIXES = (
     pyoxigraph.RdfFormat.TRIG,
     pyoxigraph.RdfFormat.RDF_XML,
 )
-
-
-def render_document_html(document: EntityDocument, *, alternates: dict[str, str]) -> str:
-    """A minimal page listing the document's quads, every value escaped.
-
-    :param alternates: the other representations, label → URL, linked at the top.
-
-    This is a stand-in: the page that shows labels, sources and conflicting values side by
-    side is a later step of issue 5, and says so on the page.
-    """
-    title = escape(document.iri.value)
-    links = " · ".join(
-        f'<a href="{escape(url)}">{escape(label)}</a>' for label, url in alternates.items()
-    )
-    rows = "\n".join(
-        "<tr>"
-        f"<td>{_term_html(quad.subject)}</td>"
-        f"<td>{_term_html(quad.predicate)}</td>"
-        f"<td>{_term_html(quad.object)}</td>"
-        f"<td>{_term_html(quad.graph_name)}</td>"
-        "</tr>"
-        for quad in document.quads
-    )
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>\n'
-        f"<body><h1>{title}</h1>\n"
-        "<p>A plain list of the statements about this resource. The readable page, with "
-        "labels and each fact's sources, is not built yet.</p>\n"
-        f"<p>Also as: {links}</p>\n"
-        "<table><thead><tr><th>subject</th><th>property</th><th>value</th>"
-        "<th>graph</th></tr></thead>\n"
-        f"<tbody>\n{rows}\n</tbody></table>\n</body></html>\n"
-    )
-
-
-def _term_html(term: object) -> str:
-    if isinstance(term, pyoxigraph.NamedNode):
-        return f'<a href="{escape(term.value)}">{escape(term.value)}</a>'
-    return str(escape(str(term)))

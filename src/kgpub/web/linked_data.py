@@ -6,7 +6,8 @@
   the subject of nothing. Without ``Accept``, and for ``*/*``, the document is Turtle.
 - ``GET /doc/<rest>.<extension>`` is that document in one format, whatever ``Accept`` says:
   ``.ttl .nt .jsonld .rdf`` (the triples), ``.trig .nq`` (the quads, keeping which named
-  graph, e.g. which claim, says what), ``.html`` (a plain table for now). The extension is
+  graph, e.g. which claim, says what), ``.html`` (the page of :mod:`kgpub.web.entity_page`,
+  showing who says what). The extension is
   always there, so ``/doc/a/b.ttl.ttl`` is the Turtle of ``…/id/a/b.ttl`` without ambiguity.
 
 Every answer carries ``Link: rel="alternate"`` for each format; negotiated ones ``Vary:
@@ -35,9 +36,9 @@ from kgpub.web.entity_documents import (
     EntityDocument,
     QuadSource,
     read_document,
-    render_document_html,
     serialize_document,
 )
+from kgpub.web.entity_page import reader_languages, render_entity_page
 from kgpub.web.errors import TEXT_OFFER
 from kgpub.web.negotiation import (
     HTML_OFFER,
@@ -97,12 +98,14 @@ def document(rest: str) -> Response:
     if found.is_empty:
         return _not_found(stem)
     response = Response(_body(found, stem, extension), content_type=offer.content_type)
-    response.set_etag(f"{found.content_tag()}-{extension}")
+    response.set_etag(_entity_tag(found, extension))
     built_at = _published_at()
     if built_at is not None:
         response.last_modified = built_at
     response.headers["Content-Location"] = _document_url(stem, extension)
     _add_common_headers(response, stem)
+    if extension == "html":  # labels follow Accept-Language, and the tag says which were used
+        response.vary.add("Accept-Language")
     response.make_conditional(request)  # 304 when the client's copy is still current
     return response
 
@@ -117,7 +120,17 @@ def _published_iri(rest: str) -> pyoxigraph.NamedNode | None:
         return None
 
 
-def _quad_source() -> QuadSource:
+def _entity_tag(found: EntityDocument, extension: str) -> str:
+    if extension != "html":
+        return f"{found.content_tag()}-{extension}"
+    # The page also shows other resources' labels, claims and inverse links, which can change
+    # without this document changing: tag it with the build and the reader's languages too.
+    manifest = web_state().store.manifest()
+    build = manifest.built_at if manifest else ""
+    return f"{found.content_tag()}-html-{build}-{','.join(reader_languages())}"
+
+
+def _quad_source() -> pyoxigraph.Store:
     store = web_state().store
     if not isinstance(store, EmbeddedStore):
         raise ServiceUnavailable(
@@ -141,7 +154,13 @@ def _body(found: EntityDocument, stem: str, extension: str) -> bytes:
         alternates = {
             other: _document_url(stem, other) for other in OFFERS_BY_EXTENSION if other != "html"
         }
-        return render_document_html(found, alternates=alternates).encode("utf-8")
+        page = render_entity_page(
+            _quad_source(),
+            found.iri,
+            base_iri=web_state().settings.base_iri,
+            alternates=alternates,
+        )
+        return page.encode("utf-8")
     return serialize_document(found, rdf_format(OFFERS_BY_EXTENSION[extension].name))
 
 
