@@ -135,6 +135,9 @@ def bench_loading(root: Path) -> None:
         raw.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
         raw.flush()
         raw_seconds = time.perf_counter() - started
+        raw.optimize()
+        raw_optimized_seconds = time.perf_counter() - started
+        del raw
         ours = EmbeddedStore(Path(scratch) / "ours")
         started = time.perf_counter()
         transaction = ours.begin(replace_all=True)
@@ -144,9 +147,11 @@ def bench_loading(root: Path) -> None:
         our_seconds = time.perf_counter() - started
     quads = len(lines)
     print(
-        f"loading {quads:,} quads on disk: pyoxigraph bulk_load {quads / raw_seconds:,.0f}/s; "
-        f"kgpub transaction {quads / our_seconds:,.0f}/s "
-        f"({raw_seconds / our_seconds:.0%} of pyoxigraph)"
+        f"loading {quads:,} quads on disk: pyoxigraph bulk_load {quads / raw_seconds:,.0f}/s, "
+        f"then compacted {quads / raw_optimized_seconds:,.0f}/s; kgpub transaction (streamed "
+        f"bulk load, compacted, published) {quads / our_seconds:,.0f}/s "
+        f"({raw_optimized_seconds / our_seconds:.0%} of pyoxigraph's load + compaction, "
+        f"{raw_seconds / our_seconds:.0%} of its bare load)"
     )
     memory = pyoxigraph.Store()
     memory.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
@@ -164,10 +169,15 @@ def bench_loading(root: Path) -> None:
 
 
 def main() -> None:
+    """Run the benchmark; ``--loading-only`` measures loading on an already built corpus."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "kgpub-bench")
+    parser.add_argument("--loading-only", type=Path, help="a built collection: loading only")
     args = parser.parse_args()
+    if args.loading_only:
+        bench_loading(args.loading_only)
+        return
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, pyoxigraph {pyoxigraph.__version__}"

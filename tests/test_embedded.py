@@ -49,6 +49,16 @@ def test_an_aborted_build_leaves_no_trace(tmp_path: Path) -> None:
     assert list((tmp_path / "store" / BUILDS_FOLDER).iterdir()) == []
 
 
+def test_malformed_data_fails_the_commit_and_publishes_nothing(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    transaction = store.begin(replace_all=True)
+    transaction.add_nquads(quad(1) + b"<https://e/s> not a quad .\n")
+    with pytest.raises(StoreError, match="cannot load the mapped data"):
+        transaction.commit(manifest())
+    assert store.manifest() is None
+    store.begin(replace_all=True).abort()  # the lock was released
+
+
 def test_an_incremental_build_starts_from_the_published_data(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path / "store")
     transaction = store.begin(replace_all=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import threading
 import weakref
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -148,12 +149,14 @@ class EmbeddedTransaction:
         self.state_dir = self.staging / STATE_FOLDER
         self._pending: list[bytes] = []
         self._pending_size = 0
+        self._stream: _StreamingLoad | None = None
         try:
             self.staging.mkdir()
             previous = None if replace_all else store.current_build()
             if previous is None:
                 self.database = pyoxigraph.Store(str(self.staging / DATABASE_FOLDER))
                 self.state_dir.mkdir()
+                self._stream = _StreamingLoad(self.database)
             else:
                 source = pyoxigraph.Store.read_only(str(previous / DATABASE_FOLDER))
                 source.backup(str(self.staging / DATABASE_FOLDER))
@@ -166,12 +169,16 @@ class EmbeddedTransaction:
 
     def drop_graphs(self, names: Iterable[str]) -> None:
         """Remove these graphs from the staged build."""
+        self._end_stream()
         self._flush_pending()
         for name in names:
             self.database.remove_graph(pyoxigraph.NamedNode(name))
 
     def add_nquads(self, chunk: bytes) -> None:
         """Add N-Quads; small chunks are gathered so Oxigraph bulk-loads large ones."""
+        if self._stream is not None:
+            self._stream.write(chunk)
+            return
         self._pending.append(chunk)
         self._pending_size += len(chunk)
         if self._pending_size >= BULK_LOAD_BYTES:
@@ -192,6 +199,7 @@ class EmbeddedTransaction:
         """Write the manifest, rename the build into place and switch the link to it."""
         final = self.staging.parent / self.build_id
         try:
+            self._end_stream()
             self._flush_pending()
             if self.replace_all:
                 # A full build lands in many bulk loads; compacting them into few files made
@@ -204,6 +212,9 @@ class EmbeddedTransaction:
             _sync_tree(self.staging)
             self.staging.rename(final)
             _switch_link(self.store.store_dir, final)
+        except StoreError:
+            self.abort()
+            raise
         except OSError as error:
             self.abort()
             raise StoreError(
@@ -212,8 +223,16 @@ class EmbeddedTransaction:
         _remove_old_builds(final.parent, keep=final)
         self._release()
 
+    def _end_stream(self) -> None:
+        if self._stream is not None:
+            stream, self._stream = self._stream, None
+            stream.finish()
+
     def abort(self) -> None:
         """Throw the staged build away."""
+        if self._stream is not None:
+            stream, self._stream = self._stream, None
+            stream.cancel()
         self._pending.clear()
         if hasattr(self, "database"):
             del self.database
@@ -227,6 +246,61 @@ class EmbeddedTransaction:
             self._lock = None
 
 
+class _StreamingLoad:
+    """One Oxigraph bulk load of a whole new build, fed chunk by chunk through a pipe.
+
+    Oxigraph loads one stream markedly faster than many separate bulk loads (at 4M quads:
+    37 s in one load, 40 s through this pipe, 54 s in 64 MB loads), and the build's main thread
+    keeps receiving batches from the workers while a thread of this one loads.
+    """
+
+    def __init__(self, database: pyoxigraph.Store) -> None:
+        read_end, write_end = os.pipe()
+        self._reader = os.fdopen(read_end, "rb", buffering=PIPE_BUFFER_BYTES)
+        self._writer = os.fdopen(write_end, "wb", buffering=PIPE_BUFFER_BYTES)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._load, args=(database,), daemon=True)
+        self._thread.start()
+
+    def _load(self, database: pyoxigraph.Store) -> None:
+        try:
+            database.bulk_load(self._reader, format=pyoxigraph.RdfFormat.N_QUADS)
+        except BaseException as error:  # handed to the writing thread
+            self._error = error
+        finally:
+            self._reader.close()
+
+    def write(self, chunk: bytes) -> None:
+        """Send more N-Quads to the load."""
+        try:
+            self._writer.write(chunk)
+        except BrokenPipeError:
+            self.finish()  # the load stopped: report why
+            raise StoreError("the bulk load stopped early") from None
+
+    def finish(self) -> None:
+        """End the stream and wait for the load to complete.
+
+        :raises StoreError: when the load failed (e.g. malformed N-Quads).
+        """
+        try:
+            self._writer.close()
+        except BrokenPipeError:
+            pass
+        self._thread.join()
+        if self._error is not None:
+            raise StoreError(f"cannot load the mapped data: {self._error}") from None
+
+    def cancel(self) -> None:
+        """Stop feeding the load and wait for it, ignoring its outcome (the build is dropped)."""
+        try:
+            self._writer.close()
+        except BrokenPipeError:
+            pass
+        self._thread.join()
+
+
+PIPE_BUFFER_BYTES = 1 << 20
 BULK_LOAD_BYTES = 64 * 1024 * 1024
 """N-Quads gathered before one bulk load: large loads make few, large RocksDB files."""
 
