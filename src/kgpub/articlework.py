@@ -25,8 +25,8 @@ from kgpub.errors import Problem
 from kgpub.iris import IriScheme, content_digest
 from kgpub.mapper import MappedGraphs, map_article
 from kgpub.quads import nquads_of
-from kgpub.references import iter_references, resolve_all
-from kgpub.validate import locate_results, union_graph, validate_graph
+from kgpub.references import iter_references
+from kgpub.validate import locate_results, validate_graph
 from kgpub.vocab import KG
 
 Triple = tuple[Node, Node, Node]
@@ -150,8 +150,7 @@ class ArticleWorker:
             foreign_claims=digests,
             countries=tuple(sorted(source.countries)),
         )
-        resolved, _ = resolve_all(article, source.index)
-        context = self._context(resolved.values(), foreign, source.countries)
+        context = self._context(source.referenced, foreign, source.countries)
         return outcome, _Mapped(source, mapped, context)
 
     def _foreign_claims(
@@ -220,10 +219,16 @@ class ArticleWorker:
         return entity_id if self.registry.index.get(entity_id) is not None else None
 
     def _validate(self, batch: list[tuple[ArticleOutcome, _Mapped]]) -> None:
+        # One graph of every article's triples (pySHACL's input) and their origins; the
+        # articles' datasets are not merged into another dataset first.
+        data = Graph()
         together = MappedGraphs()
         for _, work in batch:
-            together.merge(work.mapped)
-        data = union_graph(together)
+            for graph in work.mapped.dataset.graphs():
+                for triple in graph:
+                    data.add(triple)
+            for node, origin in work.mapped.origins.items():
+                together.origins.setdefault(node, origin)
         owned: set[Node] = set(data.subjects())
         for _, work in batch:
             for triple in work.context:

@@ -25,7 +25,7 @@ from kgpub.errors import StoreError
 from kgpub.iris import content_digest
 
 STATE_FILE = "articles.sqlite"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -45,6 +45,12 @@ CREATE INDEX IF NOT EXISTS articles_key ON articles (key);
 CREATE TABLE IF NOT EXISTS claim_links (path TEXT NOT NULL, target TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS claim_links_target ON claim_links (target);
 """
+
+SELECT_RECORDS = (
+    "SELECT path, key, mtime_ns, size, sha256, inputs, quads, countries, detail FROM articles"
+)
+"""What :meth:`ArticleRecord.from_row` reads; quads and countries are columns so that totals
+and the set of countries are read without decoding JSON."""
 
 Reference = tuple[str, tuple[str, ...]]
 """An entity reference as written: its text and the kinds of entity it may name."""
@@ -86,22 +92,20 @@ class ArticleRecord:
         return json.dumps(
             {
                 "registry_view": self.registry_view,
-                "quads": self.quads,
                 "graphs": self.graphs,
                 "claims": self.claims,
                 "references": self.references,
                 "local_entities": self.local_entities,
                 "foreign_claims": self.foreign_claims,
-                "countries": self.countries,
             },
             separators=(",", ":"),
             ensure_ascii=False,
         )
 
     @classmethod
-    def from_row(cls, row: tuple[str, str, int, int, str, str, str]) -> ArticleRecord:
-        """A record from its database row."""
-        path, key, mtime_ns, size, sha256, inputs, detail = row
+    def from_row(cls, row: tuple[str, str, int, int, str, str, int, str, str]) -> ArticleRecord:
+        """A record from its database row (the columns ``SELECT_RECORDS`` reads)."""
+        path, key, mtime_ns, size, sha256, inputs, quads, countries, detail = row
         data = json.loads(detail)
         return cls(
             path=path,
@@ -111,13 +115,13 @@ class ArticleRecord:
             sha256=sha256,
             inputs=inputs,
             registry_view=data["registry_view"],
-            quads=data["quads"],
+            quads=quads,
             graphs=tuple(data["graphs"]),
             claims={k: (v[0], v[1]) for k, v in data["claims"].items()},
             references=tuple((text, tuple(kinds)) for text, kinds in data["references"]),
             local_entities=tuple((kind, key) for kind, key in data["local_entities"]),
             foreign_claims=dict(data["foreign_claims"]),
-            countries=tuple(data["countries"]),
+            countries=tuple(countries.split()),
         )
 
 
@@ -203,7 +207,7 @@ class BuildState:
 
     def records(self, paths: Iterable[str] | None = None) -> Iterator[ArticleRecord]:
         """The records of these paths (every record when ``paths`` is ``None``)."""
-        query = "SELECT path, key, mtime_ns, size, sha256, inputs, detail FROM articles"
+        query = SELECT_RECORDS
         if paths is None:
             yield from (ArticleRecord.from_row(row) for row in self.db.execute(query))
             return
@@ -214,7 +218,7 @@ class BuildState:
 
     def record_of_key(self, key: str) -> ArticleRecord | None:
         """The record of the article with this key."""
-        query = "SELECT path, key, mtime_ns, size, sha256, inputs, detail FROM articles"
+        query = SELECT_RECORDS
         row = self.db.execute(f"{query} WHERE key = ?", (key,)).fetchone()
         return None if row is None else ArticleRecord.from_row(row)
 

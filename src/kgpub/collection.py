@@ -8,7 +8,7 @@ run together, each with file, line and field.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Set
+from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -34,8 +34,13 @@ class ArticleSource:
     sha256: str
     index: EntityIndex = field(repr=False)
     claim_digests: dict[str, str] = field(default_factory=dict, repr=False)
-    countries: frozenset[str] = frozenset()
-    """ISO codes of the countries the article refers to (by any name)."""
+    referenced: frozenset[EntityId] = frozenset()
+    """Every entity the article's references resolve to."""
+
+    @property
+    def countries(self) -> frozenset[str]:
+        """ISO codes of the countries the article refers to (by any name)."""
+        return _countries_in(self.referenced)
 
     @property
     def key(self) -> str:
@@ -155,7 +160,7 @@ def load_registry(root: Path, problems: list[Problem]) -> Collection:
     registry_countries: frozenset[str] = frozenset()
     if registry is not None and registry_document is not None:
         resolved, failures = resolve_all(registry, index)
-        registry_countries = _countries_in(resolved)
+        registry_countries = _countries_in(resolved.values())
         problems.extend(registry_document.problem(pointer_of(p), m) for p, m in failures)
         problems.extend(_registry_problems(registry, registry_document, index))
     return Collection(
@@ -163,8 +168,8 @@ def load_registry(root: Path, problems: list[Problem]) -> Collection:
     )
 
 
-def _countries_in(resolved: dict[tuple[str | int, ...], EntityId]) -> frozenset[str]:
-    return frozenset(e.key for e in resolved.values() if e.kind == "country" and e.scope is None)
+def _countries_in(entities: Iterable[EntityId]) -> frozenset[str]:
+    return frozenset(e.key for e in entities if e.kind == "country" and e.scope is None)
 
 
 def _load(
@@ -221,7 +226,7 @@ def load_article(
         problems.extend(found)
         return None
     sha256 = hashlib.sha256(Path(document.source).read_bytes()).hexdigest()
-    return ArticleSource(article, document, sha256, index, digests, _countries_in(resolved))
+    return ArticleSource(article, document, sha256, index, digests, frozenset(resolved.values()))
 
 
 def _claim_digest(article_key: str, claim: Claim, index: EntityIndex) -> str:
