@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kgpub.sparql_tokens import add_using_clauses, outline, tokenize
+from kgpub.sparql_tokens import MAX_NESTING, add_using_clauses, outline, tokenize
 
 
 def test_keywords_inside_strings_iris_and_comments_are_not_keywords() -> None:
@@ -80,3 +80,15 @@ def test_an_update_naming_its_own_dataset_is_detected() -> None:
 def test_non_ascii_text_tokenizes() -> None:
     texts = [t.text for t in tokenize('SELECT ?lieu { ?x ?p "Hassaké"@fr }')]
     assert texts == ["SELECT", "?lieu", "{", "?x", "?p", '"Hassaké"', "@fr", "}"]
+
+
+def test_the_outline_measures_how_deeply_brackets_nest_and_refuses_too_deep() -> None:
+    shallow = outline("SELECT * { { ?s ?p ?o FILTER(?o IN (1, 2)) } }")
+    deep = outline("ASK " + "{ " * (MAX_NESTING + 1) + " }" * (MAX_NESTING + 1))
+    assert (shallow.nesting, shallow.too_deep) == (4, None)
+    assert deep.nesting == MAX_NESTING + 1
+    assert deep.too_deep is not None and str(MAX_NESTING) in deep.too_deep
+
+
+def test_brackets_inside_strings_iris_and_comments_do_not_count() -> None:
+    assert outline('SELECT * { ?s ?p "{{{((([[[" } # {{{{').nesting == 1

@@ -96,6 +96,9 @@ class EmbeddedStore:
 
     def query(self, sparql: str, *, dataset: Dataset = WHOLE_STORE) -> QueryResult:
         """Run SPARQL on the published build (the union of all graphs by default)."""
+        found = outline(sparql)
+        if found.too_deep is not None:
+            raise QueryError(found.too_deep)
         database = self.database()
         try:
             if not dataset.is_whole_store:
@@ -104,7 +107,7 @@ class EmbeddedStore:
                     default_graph=[pyoxigraph.NamedNode(g) for g in dataset.default_graphs],
                     named_graphs=[pyoxigraph.NamedNode(g) for g in dataset.named_graphs],
                 )
-            if outline(sparql).has_dataset_clause:  # the union option would override FROM
+            if found.has_dataset_clause:  # the union option would override FROM
                 return database.query(sparql)
             return database.query(sparql, use_default_graph_as_union=True)
         except SyntaxError as error:

@@ -24,7 +24,7 @@ from flask import Blueprint, Response, request, url_for
 from kgpub.backend import Dataset
 from kgpub.errors import BadRequest, MethodNotAllowed, UnsupportedMediaType
 from kgpub.formats import rdf_format
-from kgpub.sparql_tokens import add_using_clauses, outline
+from kgpub.sparql_tokens import SparqlOutline, add_using_clauses, outline
 from kgpub.web.answers import (
     answer_response,
     chosen_offer,
@@ -122,6 +122,7 @@ def _run_query(sparql: str) -> Response:
     state = web_state()
     settings = state.settings
     found = outline(sparql)
+    _refuse_deep_nesting(found)
     check_remote_targets(found, settings.federation_hosts)
     default_graphs = _graph_iris("default-graph-uri")
     named_graphs = _graph_iris("named-graph-uri")
@@ -153,11 +154,18 @@ def _run_query(sparql: str) -> Response:
     return answer_response(answer, offer, settings=settings, timeout=timeout)
 
 
+def _refuse_deep_nesting(found: SparqlOutline) -> None:
+    problem = found.too_deep
+    if problem is not None:
+        raise BadRequest(problem)
+
+
 def _run_update(update: str) -> Response:
     keep_same_origin()
     state = web_state()
     require_write_access(state.settings, request.headers.get("Authorization"))
     found = outline(update)
+    _refuse_deep_nesting(found)
     check_remote_targets(found, state.settings.federation_hosts)
     using = _graph_iris("using-graph-uri")
     using_named = _graph_iris("using-named-graph-uri")
