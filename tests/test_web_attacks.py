@@ -286,3 +286,35 @@ def test_markup_in_error_messages_is_escaped_in_html(target: Target) -> None:
         answer = target.request("GET", path, headers={"Accept": "text/html"})
         assert answer.status == 404, path
         assert script not in answer.body, path
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        (
+            "application/ld+json",
+            '{"@id": "urn:s", "urn:p": ' * 300 + "1" + "}" * 300,
+        ),
+        (
+            "application/rdf+xml",
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="urn:e#">'
+            + "<rdf:Description><e:p>" * 150
+            + "x"
+            + "</e:p></rdf:Description>" * 150
+            + "</rdf:RDF>",
+        ),
+    ],
+)
+def test_graph_store_bodies_nested_deep_enough_to_stall_the_server_are_refused(
+    target: Target, content_type: str, body: str
+) -> None:
+    # Oxigraph's JSON-LD parser took 2.5 s at 2,000 levels and crashed the server at 4,000.
+    answer = target.request(
+        "PUT",
+        "/store?graph=urn:deep",
+        body=body.encode(),
+        headers={"Content-Type": content_type, "Authorization": f"Bearer {TOKEN}"},
+    )
+    assert answer.status == 400, (answer.status, answer.body)
+    assert "levels deep" in answer.body
+    assert target.query("ASK {}").status == 200

@@ -29,6 +29,7 @@ from kgpub.web.answers import (
     requested_format,
     requested_timeout,
 )
+from kgpub.web.body_nesting import refuse_deep_body
 from kgpub.web.cors import keep_same_origin
 from kgpub.web.negotiation import RDF_OFFERS, not_acceptable
 from kgpub.web.query_worker import GraphJob
@@ -105,12 +106,10 @@ def _body_triples(graph: GraphName) -> list[pyoxigraph.Triple]:
             f"the Graph Store reads {readable}, not {request.mimetype or 'a body without type'}"
         )
     base = graph.value if isinstance(graph, pyoxigraph.NamedNode) else request.base_url
+    body = request.get_data(cache=True)
+    refuse_deep_body(body, offer.name)
     try:
-        quads = list(
-            pyoxigraph.parse(
-                request.get_data(cache=True), format=rdf_format(offer.name).oxigraph, base_iri=base
-            )
-        )
+        quads = list(pyoxigraph.parse(body, format=rdf_format(offer.name).oxigraph, base_iri=base))
     except SyntaxError as error:
         raise BadRequest(f"the {offer.media_type} body is malformed: {error}") from None
     if any(not isinstance(quad.graph_name, pyoxigraph.DefaultGraph) for quad in quads):
