@@ -120,3 +120,20 @@ def test_the_servers_message_is_shown_for_a_malformed_query(page: Page) -> None:
 def test_a_shared_link_with_run_1_runs_its_query(page: Page) -> None:
     page.goto("query?query=ASK%20%7B%7D&run=1")
     expect(page.locator("#results .ask")).to_have_text("true")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "query?query=%3C/textarea%3E%3Cscript%3Ewindow.pwned=1%3C/script%3E&run=1",
+        "query?query=ASK%20%7B%7D&format=%22%3E%3Cimg%20src=x%20onerror=window.pwned=1%3E&run=1",
+        "query?query=SELECT%20(%22%3Cimg%20src=x%20onerror=window.pwned=1%3E%22%20AS%20?x)%20%7B%7D&run=1",
+        "queries/%3Cscript%3Ewindow.pwned=1%3C%2Fscript%3E",
+        "id/%3Cscript%3Ewindow.pwned=1%3C%2Fscript%3E",
+        "sparql?query=%3Cscript%3Ewindow.pwned=1%3C/script%3E&format=html",
+    ],
+)
+def test_markup_in_url_parameters_never_runs_in_the_page(page: Page, path: str) -> None:
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("typeof window.pwned") == "undefined"
