@@ -24,6 +24,8 @@ from kgpub.sparql_tokens import MAX_NESTING
 from .test_web_fixtures import CROSS_JOIN, build_examples
 from .test_web_serving import serving
 
+pytestmark = pytest.mark.attack
+
 TOKEN = "attack-test-token"  # noqa: S105 - a test value
 REQUEST_SECONDS = 30.0
 REQUEST_LIMIT = "20000"

@@ -104,6 +104,7 @@ def test_a_typed_query_cut_at_the_row_limit_says_so(page: Page) -> None:
     expect(page.locator("a.download", has_text="csv")).to_be_visible()
 
 
+@pytest.mark.attack
 def test_markup_in_a_literal_is_shown_as_text_and_never_run(page: Page) -> None:
     _run_typed(page, f'SELECT ("{XSS_LITERAL}" AS ?x) {{}}')
     expect(page.locator("#result-table tbody td").first).to_have_text(XSS_LITERAL)
@@ -122,6 +123,7 @@ def test_a_shared_link_with_run_1_runs_its_query(page: Page) -> None:
     expect(page.locator("#results .ask")).to_have_text("true")
 
 
+@pytest.mark.attack
 @pytest.mark.parametrize(
     "path",
     [
