@@ -7,8 +7,8 @@ same measure, sit side by side. Counts are put in words here ("about 12,000", "m
 "unknown, at least one"), in English for now.
 
 Every value goes through Jinja's autoescaping, links stay on this server (IRIs under the base
-IRI link to their ``/id/`` address; other IRIs are shown as text), and the page needs no
-JavaScript.
+IRI link to their ``/id/`` address, ontology terms and code-list concepts to ``/ont#Term`` and
+``/vocab/…``; other IRIs are shown as text), and the page needs no JavaScript.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyoxigraph
-from flask import render_template, request, url_for
+from flask import render_template, request
 
+from kgpub.web.addresses import page_link
 from kgpub.web.entity_facts import Count, EntityFacts, read_entity_facts
 from kgpub.web.query_page import asset_url
 
@@ -100,35 +101,21 @@ def group_counts(counts: Sequence[Count]) -> list[CountGroup]:
 
 
 def render_entity_page(
-    database: pyoxigraph.Store,
-    iri: pyoxigraph.NamedNode,
-    *,
-    base_iri: str,
-    alternates: dict[str, str],
+    database: pyoxigraph.Store, iri: pyoxigraph.NamedNode, *, alternates: dict[str, str]
 ) -> str:
     """The page of ``iri``, in the reader's language.
 
     :param database: the published store, read with bound terms only.
-    :param base_iri: IRIs starting with ``{base_iri}id/`` link to their ``/id/`` address.
     :param alternates: the other representations, extension → URL, linked at the top.
     """
     languages = reader_languages()
     facts: EntityFacts = read_entity_facts(database, iri, languages=languages)
-    published = f"{base_iri}id/"
-
-    def link(iri: str | None) -> str | None:
-        """Where an IRI links on this server, or ``None`` for IRIs published elsewhere."""
-        if iri is None or not iri.startswith(published):
-            return None
-        path, hash_sign, fragment = iri.removeprefix(published).partition("#")
-        return url_for("linked_data.resource", rest=path) + hash_sign + fragment
-
     return render_template(
         "entity.html",
         facts=facts,
         count_groups=group_counts(facts.counts),
         describe_count=describe_count,
-        link=link,
+        link=page_link,
         language=languages[0],
         alternates=alternates,
         asset_url=asset_url,
