@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from kgpub.collection import load_collection
-from kgpub.errors import InputError
+from kgpub.collection import load_article, load_collection, load_registry
+from kgpub.entities import ENTITY_KINDS, EntityId
+from kgpub.errors import InputError, Problem
 
 from .conftest import ARTICLE, REGISTRY, write_collection
 
@@ -107,3 +108,112 @@ def test_two_claims_saying_exactly_the_same_are_refused_at_the_second(tmp_path: 
     (problem,) = raised.value.problems
     assert problem.pointer == "/claims/1"
     assert "says exactly what claim #0 says" in problem.message
+
+
+MERGED_REGISTRY = REGISTRY.replace("  sohr:\n", "  syrian-observatory:\n    replaces: [sohr]\n")
+"""The observatory's entry, re-keyed: ``sohr`` is now a former key of ``syrian-observatory``."""
+
+
+def test_a_reference_to_a_merged_key_resolves_to_the_entity_that_replaced_it(
+    tmp_path: Path,
+) -> None:
+    collection = load_collection(write_collection(tmp_path, registry=MERGED_REGISTRY))
+    survivor = EntityId("organization", "syrian-observatory")
+    assert collection.index.resolve("sohr", ("organization", "person")) == survivor
+    assert collection.index.get(EntityId("organization", "sohr")) is None
+    (article,) = collection.articles
+    assert survivor in article.referenced
+    assert EntityId("organization", "sohr") not in article.referenced
+
+
+def test_a_current_key_wins_over_another_entity_s_former_key(tmp_path: Path) -> None:
+    registry = REGISTRY.replace("  sdf:\n", "  sdf:\n    replaces: [hasakah]\n")
+    collection = load_collection(write_collection(tmp_path, registry=registry))
+    assert collection.index.resolve("hasakah", ENTITY_KINDS) == EntityId("place", "hasakah")
+    assert collection.index.resolve("hasakah", ("organization",)) == EntityId("organization", "sdf")
+
+
+def test_replacing_a_key_that_is_still_an_entry_is_refused_at_the_listed_key(
+    tmp_path: Path,
+) -> None:
+    registry = REGISTRY.replace("  sohr:\n", "  sohr:\n    replaces: [afp, sdf]\n")
+    found = problems(write_collection(tmp_path, registry=registry))
+    assert len(found) == 2
+    assert all("registry.yaml:" in p and "is still an entry" in p for p in found)
+    assert "/organizations/sohr/replaces/0" in found[0] and "'afp'" in found[0]
+    assert "/organizations/sohr/replaces/1" in found[1] and "'sdf'" in found[1]
+    assert "delete the entry 'sdf', or remove it from `replaces`" in found[1]
+
+
+def test_a_chain_of_merges_is_refused_asking_to_move_the_former_keys_to_the_survivor(
+    tmp_path: Path,
+) -> None:
+    chained = MERGED_REGISTRY.replace("  sdf:\n", "  sdf:\n    replaces: [syrian-observatory]\n")
+    (found,) = problems(write_collection(tmp_path, registry=chained))
+    assert "/organizations/sdf/replaces/0" in found
+    assert "organization 'syrian-observatory' is still an entry" in found
+    assert "move its own `replaces` list to 'sdf' too" in found
+
+
+def test_an_entity_replacing_its_own_key_is_refused(tmp_path: Path) -> None:
+    registry = REGISTRY.replace("  sdf:\n", "  sdf:\n    replaces: [sdf]\n")
+    (found,) = problems(write_collection(tmp_path, registry=registry))
+    assert "/organizations/sdf/replaces/0" in found and "lists its own key" in found
+
+
+def test_one_key_replaced_by_two_entities_is_refused_naming_the_first(tmp_path: Path) -> None:
+    registry = MERGED_REGISTRY.replace("  sdf:\n", "  sdf:\n    replaces: [sohr]\n")
+    found = problems(write_collection(tmp_path, registry=registry))
+    (in_registry,) = [p for p in found if "registry.yaml:" in p]
+    assert "/organizations/syrian-observatory/replaces/0" in in_registry
+    assert "organization key 'sohr' is also replaced by 'sdf' (line 13)" in in_registry
+
+
+def test_a_key_listed_twice_in_replaces_is_refused_at_the_second(tmp_path: Path) -> None:
+    registry = REGISTRY.replace("  sdf:\n", "  sdf:\n    replaces: [ypg, ypg]\n")
+    (found,) = problems(write_collection(tmp_path, registry=registry))
+    assert "/organizations/sdf/replaces/1" in found and "already listed" in found
+
+
+def test_an_article_s_own_entities_may_replace_its_former_local_keys(tmp_path: Path) -> None:
+    article = ARTICLE.replace(
+        "    escape: {labels: {en: escape of prisoners}}",
+        "    prisoner-escape:\n      labels: {en: escape of prisoners}\n      replaces: [escape]",
+    )
+    collection = load_collection(write_collection(tmp_path, sample=article))
+    (source,) = collection.articles
+    assert source.index.resolve("escape", ("event",)) == EntityId(
+        "event", "prisoner-escape", "sample"
+    )
+
+
+def test_issue_6_a_link_to_a_missing_claim_of_the_same_article_is_refused_before_mapping(
+    tmp_path: Path,
+) -> None:
+    # The build mapped the article first, and the mapper raised KeyError looking up the link.
+    root = write_collection(
+        tmp_path, sample=ARTICLE.replace("confirms: [attack]", "confirms: [nowhere, sample#gone]")
+    )
+    found: list[Problem] = []
+    assert (
+        load_article(root / "articles" / "sample.yaml", load_registry(root, []).index, found)
+        is None
+    )
+    assert [(p.pointer, p.line) for p in found] == [
+        ("/claims/2/confirms/0", 42),
+        ("/claims/2/confirms/1", 42),
+    ]
+    assert "article 'sample' has no claim 'nowhere'" in found[0].message
+
+
+def test_issue_6_an_event_given_two_entries_in_one_claim_is_refused_at_the_second(
+    tmp_path: Path,
+) -> None:
+    # Both entries' participants became one node, and SHACL said each had two agents.
+    twice = ARTICLE.replace(
+        "      events: [{event: escape, type: escape-attempt}]",
+        "      events: [{event: escape, type: escape-attempt}, {event: escape, type: attack}]",
+    )
+    (found,) = problems(write_collection(tmp_path, sample=twice))
+    assert "/claims/2/asserts/events/1/event" in found
+    assert "event 'escape' already has entry #0 of this claim's events" in found

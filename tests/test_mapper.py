@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Literal, URIRef
+from rdflib import DCTERMS, Literal, URIRef
 
 from kgpub.collection import load_collection
 from kgpub.iris import IriScheme
@@ -11,7 +11,7 @@ from kgpub.quads import nquads_of
 from kgpub.validate import union_graph
 from kgpub.vocab import KG, SCHEMA, SEM, concept
 
-from .conftest import ARTICLE, write_collection
+from .conftest import ARTICLE, REGISTRY, write_collection
 
 IRIS = IriScheme("https://news.example/")
 
@@ -100,3 +100,32 @@ def test_every_subject_is_traced_to_its_fact_file_field(sample_collection: Path)
     claim = next(iter(union_graph(result).subjects(KG.notConfirmedBy, None)))
     assert result.origins[claim].source == "articles/sample.yaml"
     assert result.origins[claim].pointer == "/claims/1"
+
+
+def test_a_merged_entry_is_published_as_replaced_by_its_survivor_and_describes_nothing(
+    tmp_path: Path,
+) -> None:
+    registry = REGISTRY.replace("  sohr:\n", "  syrian-observatory:\n    replaces: [sohr]\n")
+    result = mapped(write_collection(tmp_path, registry=registry))
+    survivor = URIRef("https://news.example/id/organization/syrian-observatory")
+    former = URIRef("https://news.example/id/organization/sohr")
+    entities = result.dataset.graph(IRIS.entities_graph)
+    assert list(entities.subjects(DCTERMS.replaces, former)) == [survivor]
+    union = union_graph(result)
+    assert (former, None, None) not in union  # so the web app redirects it instead
+    assert set(union.objects(None, DCTERMS.replaces)) == {former}
+    (escape,) = union.subjects(KG.notConfirmedBy, None)
+    assert union.value(escape, KG.claimant) == survivor
+
+
+def test_a_local_entity_s_former_key_is_replaced_in_its_article_graph(tmp_path: Path) -> None:
+    article = ARTICLE.replace(
+        "    escape: {labels: {en: escape of prisoners}}",
+        "    prisoner-escape:\n      labels: {en: escape of prisoners}\n      replaces: [escape]",
+    )
+    result = mapped(write_collection(tmp_path, sample=article))
+    provenance = result.dataset.graph(IRIS.article_graph("sample"))
+    survivor = URIRef("https://news.example/id/event/sample/prisoner-escape")
+    former = URIRef("https://news.example/id/event/sample/escape")
+    assert (survivor, DCTERMS.replaces, former) in provenance
+    assert (former, None, None) not in union_graph(result)

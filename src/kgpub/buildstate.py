@@ -10,6 +10,8 @@ An article is mapped and validated again when any input of its triples changes:
   (its *registry view*; recomputed from the recorded references, without reading the file);
 - the digests of other articles' claims it links to;
 - kgpub, the base IRI, the ontology or the shapes (the *environment*; then everything is).
+
+It also lists the IRIs earlier builds published and this one does not (:mod:`kgpub.removals`).
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ from pathlib import Path
 from kgpub.entities import EntityId, EntityIndex
 from kgpub.errors import StoreError
 from kgpub.iris import content_digest
+from kgpub.removals import SCHEMA as REMOVALS_SCHEMA
+from kgpub.removals import RemovalLog
 
 STATE_FILE = "articles.sqlite"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
+"""A state of another version is not read: the build is then a full one (see kgpub.build)."""
 
-_SCHEMA = """
+_ARTICLES_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
     path TEXT PRIMARY KEY,
@@ -45,6 +50,7 @@ CREATE INDEX IF NOT EXISTS articles_key ON articles (key);
 CREATE TABLE IF NOT EXISTS claim_links (path TEXT NOT NULL, target TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS claim_links_target ON claim_links (target);
 """
+_SCHEMA = _ARTICLES_SCHEMA + REMOVALS_SCHEMA
 
 SELECT_RECORDS = (
     "SELECT path, key, mtime_ns, size, sha256, inputs, quads, countries, detail FROM articles"
@@ -158,9 +164,15 @@ def _entity_token(entity_id: EntityId, entity_digests: dict[EntityId, str]) -> s
 
 
 def entity_digests(index: EntityIndex) -> dict[EntityId, str]:
-    """A content digest of every registry entity's description."""
+    """A content digest of every registry entity's description.
+
+    ``replaces`` is left out: articles see a merge through the key they refer to, which then
+    resolves elsewhere; the survivor's own description in their triples does not change.
+    """
     return {
-        entity_id: content_digest(entity_id.kind, entity_id.key, entity.model_dump(mode="json"))
+        entity_id: content_digest(
+            entity_id.kind, entity_id.key, entity.model_dump(mode="json", exclude={"replaces"})
+        )
         for entity_id, entity in index.all_entities()
     }
 
@@ -190,6 +202,11 @@ class BuildState:
         state.db = sqlite3.connect(":memory:")
         state.db.executescript(_SCHEMA)
         return state
+
+    @property
+    def removals(self) -> RemovalLog:
+        """The IRIs earlier builds published and this one does not."""
+        return RemovalLog(self.db)
 
     def meta(self, name: str) -> str | None:
         """A recorded setting (environment digest, registry hash, …)."""
@@ -229,6 +246,10 @@ class BuildState:
             rows = self.db.execute("SELECT path FROM claim_links WHERE target = ?", (key,))
             found.update(path for (path,) in rows)
         return found
+
+    def article_paths(self) -> dict[str, str]:
+        """Key → fact file of every recorded article (no JSON is decoded)."""
+        return dict(self.db.execute("SELECT key, path FROM articles"))
 
     def countries(self) -> set[str]:
         """Every country some recorded article refers to."""

@@ -17,6 +17,7 @@ from kgpub.entities import TABLE_OF_KIND, EntityId, EntityIndex, ReferenceProble
 from kgpub.errors import InputError, Problem
 from kgpub.iris import content_digest
 from kgpub.loader import ModelT, SourceDocument, load_model, pointer_of, read_document
+from kgpub.merges import replacement_problems
 from kgpub.model import Article, Claim, Country, Facility, Organization, Place, Registry
 from kgpub.references import resolve_all, resolved_form
 
@@ -188,6 +189,7 @@ def _registry_problems(
 ) -> Iterator[Problem]:
     yield from _country_problems(registry.countries, document, ())
     yield from _cycle_problems(index, document, ())
+    yield from replacement_problems(index, document, ())
 
 
 def load_article(
@@ -216,7 +218,10 @@ def load_article(
     found.extend(document.problem(pointer_of(path), message) for path, message in failures)
     found.extend(_country_problems(article.entities.countries, document, ("entities",)))
     found.extend(_cycle_problems(index, document, ("entities",)))
+    found.extend(replacement_problems(index, document, ("entities",)))
     found.extend(_duplicate_claim_problems(article.claims, document))
+    found.extend(_own_claim_link_problems(article, document))
+    found.extend(_repeated_event_problems(resolved, document))
     problems.extend(found)
     if found:
         return None
@@ -257,6 +262,43 @@ def _same_claim_problems(
                 "evidence there",
             )
         first_of.setdefault(digest, number)
+
+
+def _own_claim_link_problems(article: Article, document: SourceDocument) -> Iterator[Problem]:
+    """Links to claims of the article itself that name none of its claims.
+
+    Checked with the article, before it is mapped (which needs each linked claim's digest);
+    links to other articles are checked once those are loaded.
+    """
+    key = article.article.key
+    own = {key: {claim.key for claim in article.claims}}
+    for pointer, reference in claim_references(article):
+        if reference.rpartition("#")[0] in {"", key}:
+            message = claim_reference_problem(reference, key, own)
+            if message:
+                yield document.problem(pointer, message)
+
+
+def _repeated_event_problems(
+    resolved: Mapping[tuple[str | int, ...], EntityId], document: SourceDocument
+) -> Iterator[Problem]:
+    """An event given two entries of one claim's ``asserts.events``.
+
+    A claim says one thing about each event: two entries would publish two sets of facts
+    (participants merged into one another) for the same event in the same graph.
+    """
+    first_entry: dict[tuple[str | int, EntityId], str | int] = {}
+    for path, entity in resolved.items():
+        if len(path) == 6 and path[0] == "claims" and path[2:4] == ("asserts", "events"):
+            if path[5] != "event":
+                continue
+            first = first_entry.setdefault((path[1], entity), path[4])
+            if first != path[4]:
+                yield document.problem(
+                    pointer_of(path),
+                    f"{entity.kind} {entity.key!r} already has entry #{first} of this claim's "
+                    "events; give each event one entry per claim, holding all its facts",
+                )
 
 
 def _duplicate_claim_problems(claims: list[Claim], document: SourceDocument) -> Iterator[Problem]:

@@ -12,10 +12,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Literal
 
 import pycountry
 from countryinfo import all_countries
 
+from kgpub.errors import KgpubError
 from kgpub.model import Country, Entity, EntityTables, Registry
 
 ENTITY_KINDS = ("organization", "person", "place", "country", "facility", "event")
@@ -41,8 +43,17 @@ class EntityId:
     scope: str | None = None
 
 
-class ReferenceProblem(Exception):
-    """A reference that names no entity, or more than one; the message says how to fix it."""
+NameTable = Literal["keys", "former_keys", "names"]
+"""Which table of an :class:`EntityIndex` a reference is looked up in."""
+
+
+class ReferenceProblem(KgpubError):
+    """A reference that names no entity, or more than one; the message says how to fix it.
+
+    Loading turns each into a :class:`~kgpub.errors.Problem` at the reference's line. One
+    that escapes (a registry's reference, met again while describing the entity) is still a
+    message for people, not a traceback.
+    """
 
 
 @dataclass
@@ -52,6 +63,10 @@ class EntityIndex:
     entities: dict[EntityId, Entity | Country] = field(default_factory=dict)
     names: dict[str, set[EntityId]] = field(default_factory=lambda: defaultdict(set))
     keys: dict[str, set[EntityId]] = field(default_factory=lambda: defaultdict(set))
+    former_keys: dict[str, set[EntityId]] = field(default_factory=lambda: defaultdict(set))
+    """Keys of entries merged into others (``replaces``) → the entities that replace them."""
+    replaced: dict[EntityId, list[EntityId]] = field(default_factory=lambda: defaultdict(list))
+    """A former entry → the entities listing it in ``replaces`` (one, in a valid registry)."""
     parent: EntityIndex | None = None
 
     @classmethod
@@ -80,6 +95,9 @@ class EntityIndex:
                 self.keys[key.casefold()].add(entity_id)
                 for name in names_of(entity):
                     self.names[name.casefold()].add(entity_id)
+                for former in entity.replaces if isinstance(entity, Entity) else ():
+                    self.former_keys[former.casefold()].add(entity_id)
+                    self.replaced[EntityId(kind, former, scope)].append(entity_id)
 
     def get(self, entity_id: EntityId) -> Entity | Country | None:
         """The entity with this identity, if declared here or in a parent index."""
@@ -92,6 +110,12 @@ class EntityIndex:
         """Every entity declared at this level (not the parent's)."""
         return iter(sorted(self.entities.items(), key=lambda item: item[0]))
 
+    def replacements(self) -> Iterator[tuple[EntityId, EntityId]]:
+        """``(former entry, the entity replacing it)`` declared at this level, sorted."""
+        for former, survivors in sorted(self.replaced.items()):
+            for survivor in sorted(survivors):
+                yield former, survivor
+
     def resolve(self, text: str, kinds: Iterable[str]) -> EntityId:
         """The one entity of one of ``kinds`` that ``text`` names.
 
@@ -99,10 +123,10 @@ class EntityIndex:
         """
         wanted = tuple(kinds)
         folded = text.strip().casefold()
-        by_key = self._matches(folded, wanted, use_keys=True)
+        by_key = self._key_matches(folded, wanted)
         if len(by_key) == 1:
             return next(iter(by_key))
-        candidates = by_key or self._matches(folded, wanted, use_keys=False)
+        candidates = by_key or self._matches(folded, wanted, "names")
         if not candidates and "country" in wanted:
             iso = country_code(text)
             if iso is not None:
@@ -110,7 +134,9 @@ class EntityIndex:
         if len(candidates) == 1:
             return next(iter(candidates))
         if candidates:
-            listed = ", ".join(f"{c.kind} {c.key!r}" for c in sorted(candidates))
+            # A registry entity and an article's own (scope None and a key) sort by key alone.
+            ordered = sorted(candidates, key=lambda c: (c.kind, c.key, c.scope or ""))
+            listed = ", ".join(f"{c.kind} {c.key!r}" for c in ordered)
             raise ReferenceProblem(
                 f"{text!r} is ambiguous: it names {listed}; write the key of the one you mean"
             )
@@ -125,15 +151,19 @@ class EntityIndex:
         """
         folded, wanted = text.strip().casefold(), tuple(kinds)
         return (
-            frozenset(self._matches(folded, wanted, use_keys=True)),
-            frozenset(self._matches(folded, wanted, use_keys=False)),
+            frozenset(self._key_matches(folded, wanted)),
+            frozenset(self._matches(folded, wanted, "names")),
         )
 
-    def _matches(self, folded: str, kinds: tuple[str, ...], *, use_keys: bool) -> set[EntityId]:
-        table = self.keys if use_keys else self.names
-        found = {e for e in table.get(folded, set()) if e.kind in kinds}
+    def _key_matches(self, folded: str, kinds: tuple[str, ...]) -> set[EntityId]:
+        # A current key wins over a former one, so merging never makes a key ambiguous.
+        return self._matches(folded, kinds, "keys") or self._matches(folded, kinds, "former_keys")
+
+    def _matches(self, folded: str, kinds: tuple[str, ...], table: NameTable) -> set[EntityId]:
+        entries: dict[str, set[EntityId]] = getattr(self, table)
+        found = {e for e in entries.get(folded, set()) if e.kind in kinds}
         if self.parent is not None:
-            found |= self.parent._matches(folded, kinds, use_keys=use_keys)
+            found |= self.parent._matches(folded, kinds, table)
         return found
 
     def _known_names(self, kinds: tuple[str, ...]) -> list[str]:

@@ -15,12 +15,12 @@ from rdflib.term import Node
 from kgpub.codes import ClaimStatus, Role
 from kgpub.collection import ArticleSource, Collection
 from kgpub.describe import describe_country, describe_entity, typed_date
-from kgpub.entities import ENTITY_KINDS, TABLE_OF_KIND, EntityId
+from kgpub.entities import ENTITY_KINDS, TABLE_OF_KIND, EntityId, EntityIndex
 from kgpub.iris import IriScheme, content_digest
 from kgpub.loader import pointer_of
 from kgpub.model import Claim, DateSpec, EventFacts, LangText, Observation, RelationFact
 from kgpub.references import iter_references, resolved_form
-from kgpub.vocab import KG, OA, PREFIXES, SCHEMA, SEM, concept
+from kgpub.vocab import DCTERMS_REPLACES, KG, OA, PREFIXES, SCHEMA, SEM, concept
 
 ROLE_SHORTCUTS = {Role.ATTACKER: KG.attacker, Role.TARGET: KG.target}
 RELATION_PREDICATES = {
@@ -100,9 +100,20 @@ def map_registry(collection: Collection, *, iris: IriScheme) -> MappedGraphs:
         subject = describe_entity(graph, entity_id, entity, index=collection.index, iris=iris)
         pointer = pointer_of((TABLE_OF_KIND[entity_id.kind], entity_id.key))
         mapped.origins.setdefault(subject, Origin(source, pointer))
+    describe_replacements(graph, collection.index, iris=iris)
     for iso in sorted(collection.referenced_countries):
         describe_country(graph, iso, iris=iris)
     return mapped
+
+
+def describe_replacements(graph: Graph, index: EntityIndex, *, iris: IriScheme) -> None:
+    """``<survivor> dcterms:replaces <former IRI>`` for each entry merged into another.
+
+    Only the survivor is a subject: the former IRI must stay the subject of nothing, which is
+    how the web app knows to redirect it instead of describing it.
+    """
+    for former, survivor in index.replacements():
+        graph.add((iris.entity(survivor), DCTERMS_REPLACES, iris.entity(former)))
 
 
 def map_collection(collection: Collection, *, iris: IriScheme) -> MappedGraphs:
@@ -138,6 +149,7 @@ class _ArticleMapper:
                 self.provenance, entity_id, entity, index=self.source.index, iris=self.iris
             )
             self._origin(subject, ("entities", TABLE_OF_KIND[entity_id.kind], entity_id.key))
+        describe_replacements(self.provenance, self.source.index, iris=self.iris)
         statuses = self._derived_statuses()
         for number, claim in enumerate(self.article.claims):
             self._map_claim(number, claim, statuses.get(claim.key, ClaimStatus.REPORTED))

@@ -219,6 +219,12 @@ class Entity(Strict):
     description: dict[LanguageTag, Text] = Field(default_factory=dict)
     wikidata: str | None = Field(default=None, pattern=r"^Q[1-9][0-9]*$")
     geonames: str | None = Field(default=None, pattern=r"^[1-9][0-9]*$")
+    replaces: list[Key] = Field(
+        default_factory=list,
+        description="Keys of former entries of the same kind merged into this one. Their IRIs "
+        "answer 301 to this entity's, and references to them resolve to it. A key listed here "
+        "is no longer an entry, and is listed by one entity only.",
+    )
 
 
 class Organization(Entity):

@@ -7,7 +7,7 @@ Every ``KG`` term used in code is declared here, and a test checks that each one
 from __future__ import annotations
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DefinedNamespace
+from rdflib.namespace import DCTERMS, DefinedNamespace
 
 from kgpub.codes import CODE_LISTS
 
@@ -24,6 +24,8 @@ WD = Namespace("http://www.wikidata.org/entity/")
 GEONAMES = Namespace("https://sws.geonames.org/")
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
+DCTERMS_REPLACES = DCTERMS.replaces
+"""From an entity to the IRI of a former entry merged into it (``replaces`` in the registry)."""
 
 
 class KG(DefinedNamespace):
@@ -146,6 +148,7 @@ PREFIXES: dict[str, str] = {
     "owl": "http://www.w3.org/2002/07/owl#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "wd": str(WD),
+    "dcterms": str(DCTERMS),
     **{scheme.replace("-", ""): f"{VOCAB_BASE}{scheme}/" for scheme in CODE_LISTS},
 }
 """Prefixes for serialisations and for the query page (never injected into user queries)."""
