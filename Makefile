@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.kgpub-installed
-SITE ?= _site
 
 .PHONY: run test lint install clean chromium
 
@@ -15,14 +14,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Build the examples into the store, export every dump into $(SITE)/dumps, then serve them.
+## Build the examples into the store (the build writes the dumps of /dumps/ too), then serve them.
 run: $(STAMP)
 	$(BIN)/kgpub build examples
-	mkdir -p $(SITE)/dumps
-	$(BIN)/kgpub export -C examples -f trig -o $(SITE)/dumps/kgpub.trig
-	$(BIN)/kgpub export -C examples -f nquads --gzip -o $(SITE)/dumps/kgpub.nq.gz
-	$(BIN)/kgpub export -C examples -f turtle -o $(SITE)/dumps/kgpub.ttl
-	$(BIN)/kgpub export -C examples -f jsonld -o $(SITE)/dumps/kgpub.jsonld
 	$(BIN)/kgpub query -C examples examples/queries/03-what-happened-at-the-prison.rq
 	$(BIN)/kgpub serve examples
 
@@ -46,4 +40,4 @@ chromium:
 	fi
 
 clean:
-	rm -rf $(VENV) $(SITE) examples/.kgpub
+	rm -rf $(VENV) _site examples/.kgpub

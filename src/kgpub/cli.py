@@ -21,8 +21,11 @@ from kgpub.backend import Store
 from kgpub.build import build_collection
 from kgpub.collection import find_collection_root
 from kgpub.config import load_settings
+from kgpub.dump_catalog import CATALOG_FILE
+from kgpub.dump_publication import write_store_dumps
+from kgpub.dumps import dump_kinds
 from kgpub.embedded import EmbeddedStore
-from kgpub.errors import KgpubError
+from kgpub.errors import ConfigError, KgpubError
 from kgpub.export import canonical_nquads, write_dump
 from kgpub.formats import RDF_FORMAT_NAMES, RESULTS_FORMAT_NAMES, rdf_format, results_format
 from kgpub.mirror import push as push_publication
@@ -160,6 +163,11 @@ def _open_store(collection: Path, store: str | None) -> Store:
 )
 @click.option("--gzip", "compress", is_flag=True, help="Compress the output with gzip.")
 @click.option("--canonical", is_flag=True, help="Sorted N-Quads, identical bytes for same facts.")
+@click.option(
+    "--dumps", "dumps_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="Write the dump set that builds make for /dumps/ (the dump_formats setting) and its "
+    f"catalog {CATALOG_FILE} into this folder, instead of one format.",
+)  # fmt: skip
 @handle_errors
 def export(
     collection: Path,
@@ -168,6 +176,7 @@ def export(
     output: Path | None,
     compress: bool,
     canonical: bool,
+    dumps_dir: Path | None,
 ) -> None:
     """Write the published dataset as RDF.
 
@@ -175,7 +184,15 @@ def export(
     Example:
         kgpub export -C examples/ -f trig -o ghwayran.trig
         kgpub export -C examples/ -f nquads --gzip -o dump.nq.gz
+        kgpub export -C examples/ --dumps site/dumps
     """
+    if dumps_dir is not None:
+        if output or compress or canonical:
+            raise click.UsageError(
+                "--dumps writes a whole set: leave out -o, --gzip and --canonical"
+            )
+        _export_dump_set(collection, store, dumps_dir)
+        return
     published = _open_store(collection, store)
     target = output.open("wb") if output else sys.stdout.buffer
     try:
@@ -186,6 +203,24 @@ def export(
     finally:
         if output:
             target.close()
+
+
+def _export_dump_set(collection: Path, store: str | None, folder: Path) -> None:
+    root = find_collection_root(collection)
+    settings = load_settings(root, overrides={"store": store})
+    kinds = dump_kinds(settings.dump_format_names)
+    if not kinds:
+        raise ConfigError(
+            "dump_formats is 'none', so there are no dumps to write; run with "
+            "KGPUB_DUMP_FORMATS=all (or a list such as 'nquads trig')"
+        )
+    published = open_store(settings, root)
+    try:
+        catalog = write_store_dumps(published, folder, kinds)
+    finally:
+        published.close()
+    names = ", ".join(dump.name for dump in catalog.files)
+    click.echo(f"wrote {names} and {CATALOG_FILE} into {folder}", err=True)
 
 
 @main.command()

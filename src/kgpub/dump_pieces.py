@@ -1,0 +1,166 @@
+"""Rendering a segment's pieces in each format, and the frame the pieces go in.
+
+A quad segment (sorted N-Quads of whole graphs) becomes a gzip member of its lines, a TriG
+piece and a JSON-LD piece; a triple segment (sorted N-Triples of whole subjects) a gzip member
+and a Turtle piece. Turtle and TriG are written by Oxigraph with kgpub's prefixes, and the
+``@prefix`` lines it starts every output with are cut off: the file writes them once, as its
+header (:func:`pack_layout`). JSON-LD pieces lose their ``[`` and ``]`` the same way.
+
+Parsing a segment back into Python terms is the costly part (about 3 µs a quad, against
+0.5–2 µs for each serialisation), so each segment is parsed once for all the formats it goes
+into. :class:`PieceRenderer` renders in worker processes (``forkserver``) when there is much
+to render, here otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import multiprocessing
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from functools import cache
+from typing import NamedTuple
+
+import pyoxigraph
+
+from kgpub.dump_packs import PackLayout
+from kgpub.export import deterministic_gzip
+from kgpub.formats import rdf_format
+from kgpub.vocab import PREFIXES
+
+DUMP_STEM = "kgpub"
+PIECES_VERSION = "1"
+"""Part of every layout's digest: change it when pieces are rendered differently."""
+COMPRESSED = ("nquads", "ntriples")
+"""Gzipped: line formats repeat every IRI in full, so they shrink tenfold."""
+QUAD_FORMATS = ("nquads", "trig", "jsonld")
+TRIPLE_FORMATS = ("ntriples", "turtle")
+_OXIGRAPH = {
+    "nquads": pyoxigraph.RdfFormat.N_QUADS,
+    "ntriples": pyoxigraph.RdfFormat.N_TRIPLES,
+    "trig": pyoxigraph.RdfFormat.TRIG,
+    "turtle": pyoxigraph.RdfFormat.TURTLE,
+    "jsonld": pyoxigraph.RdfFormat.JSON_LD,
+}
+_HEADER_PROBE = pyoxigraph.NamedNode("urn:kgpub:header-probe")
+
+
+class Rendered(NamedTuple):
+    """A segment's pieces by format name, and the seconds each format (and parsing) took."""
+
+    pieces: dict[str, bytes]
+    seconds: dict[str, float]
+
+
+def file_name(name: str) -> str:
+    """The file of the dump in format ``name``: ``kgpub.<extension>``, plus ``.gz`` if gzipped."""
+    return f"{DUMP_STEM}.{rdf_format(name).extension}{'.gz' if name in COMPRESSED else ''}"
+
+
+def render_pieces(lines: bytes, formats: tuple[str, ...]) -> Rendered:
+    """Render the pieces of a quad or triple segment in ``formats``.
+
+    :param lines: the segment, sorted N-Quads (for quad formats) or N-Triples lines.
+    """
+    pieces: dict[str, bytes] = {}
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    statements: list[pyoxigraph.Quad] = []
+    if any(name not in COMPRESSED for name in formats):
+        line_format = _OXIGRAPH["nquads" if formats[0] in QUAD_FORMATS else "ntriples"]
+        # Lenient: these lines were written by Oxigraph; checking every IRI again is wasted.
+        statements = list(pyoxigraph.parse(lines, format=line_format, lenient=True))
+        seconds[f"parsing {formats[0]}"] = time.perf_counter() - started
+    for name in formats:
+        started = time.perf_counter()
+        if name in COMPRESSED:
+            pieces[name] = gzip_member(lines)
+        else:
+            written = pyoxigraph.serialize(
+                statements, format=_OXIGRAPH[name], prefixes=_prefixes(name)
+            )
+            pieces[name] = _strip_frame(name, bytes(written or b""))
+        seconds[name] = time.perf_counter() - started
+    return Rendered(pieces, seconds)
+
+
+def gzip_member(data: bytes) -> bytes:
+    """``data`` as one gzip member with no time or file name in its header."""
+    buffer = io.BytesIO()
+    with deterministic_gzip(buffer) as zipped:
+        zipped.write(data)
+    return buffer.getvalue()
+
+
+@cache
+def pack_layout(name: str) -> PackLayout:
+    """The header, separator and footer of a dump file in format ``name``."""
+    if name in COMPRESSED:
+        header, separator, footer, empty = b"", b"", b"", gzip_member(b"")
+    elif name == "jsonld":
+        header, separator, footer, empty = b"[", b",", b"]", b"[]"
+    else:
+        header, separator, footer = _prefix_header(name), b"", b""
+        empty = header
+    signature = b"\0".join(
+        [name.encode(), header, separator, footer, pyoxigraph.__version__.encode()]
+    )
+    digest = hashlib.blake2b(signature + PIECES_VERSION.encode(), digest_size=16).hexdigest()
+    return PackLayout(header, separator, footer, empty, digest)
+
+
+def _prefixes(name: str) -> dict[str, str] | None:
+    """JSON-LD is left expanded: a context would make readers resolve every key."""
+    return PREFIXES if name in ("turtle", "trig") else None
+
+
+def _prefix_header(name: str) -> bytes:
+    probe = pyoxigraph.Quad(_HEADER_PROBE, _HEADER_PROBE, _HEADER_PROBE)
+    rdf, prefixes = _OXIGRAPH[name], _prefixes(name)
+    if name == "trig":
+        written = pyoxigraph.serialize([probe], format=rdf, prefixes=prefixes)
+    else:
+        written = pyoxigraph.serialize([probe.triple], format=rdf, prefixes=prefixes)
+    written = bytes(written or b"")
+    return written[: written.index(str(_HEADER_PROBE).encode())]
+
+
+def _strip_frame(name: str, written: bytes) -> bytes:
+    layout = pack_layout(name)
+    if layout.header and written.startswith(layout.header):
+        written = written[len(layout.header) :]
+    if layout.footer and written.endswith(layout.footer):
+        written = written[: -len(layout.footer)]
+    return written
+
+
+class PieceRenderer:
+    """Renders pieces in worker processes, or in this one (``workers`` ≤ 1)."""
+
+    def __init__(self, *, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, lines: bytes, formats: tuple[str, ...]) -> Future[Rendered]:
+        """Start rendering a segment; its pieces once the future is done."""
+        if self.workers <= 1:
+            done: Future[Rendered] = Future()
+            done.set_result(render_pieces(lines, formats))
+            return done
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("forkserver")
+            )
+        return self._pool.submit(render_pieces, lines, formats)
+
+    @property
+    def window(self) -> int:
+        """Segments worth having in flight: enough to keep every worker busy."""
+        return 1 if self.workers <= 1 else 3 * self.workers
+
+    def close(self) -> None:
+        """Stop the worker processes, if any."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
