@@ -17,6 +17,8 @@ from kgpub.web.answers import ANSWER_HEADERS
 ALLOWED_METHODS = "GET, HEAD, POST"
 ALLOWED_HEADERS = "Accept, Accept-Language, Content-Type"
 PREFLIGHT_MAX_AGE_SECONDS = 86400
+EXPOSED_HEADERS = ", ".join((*ANSWER_HEADERS, "Retry-After"))
+"""Readable by scripts on other sites: the row-cap headers and how long a 429 asks to wait."""
 
 
 def keep_same_origin() -> None:
@@ -38,7 +40,7 @@ def _preflight() -> Response | None:
 def _allow_reads(response: Response) -> Response:
     if not g.get("kgpub_same_origin", False):
         response.headers.setdefault("Access-Control-Allow-Origin", "*")
-        response.headers.setdefault("Access-Control-Expose-Headers", ", ".join(ANSWER_HEADERS))
+        response.headers.setdefault("Access-Control-Expose-Headers", EXPOSED_HEADERS)
     return response
 
 

@@ -40,15 +40,17 @@ CUSTODIAN = _node(KG.custodian)
 CLAIMED_FACTS = """
 SELECT ?claim ?property ?value ?entity ?claimClass WHERE {
   GRAPH ?claim { ?entity ?property ?value }
-  ?claim a ?claimClass .
+  FILTER EXISTS { ?claim a ?claimClass }
 }"""
 """Triples about ``?entity`` in claim graphs (a claim is typed in its article's graph).
 
-Substituted variables must be projected (pyoxigraph's rule), hence ``?entity`` in SELECT."""
+Substituted variables must be projected (pyoxigraph's rule), hence ``?entity`` in SELECT.
+The type test is a filter because, as a pattern, Oxigraph started from it and scanned every
+claim: 84 ms against 0.3 ms at 10k articles."""
 CLAIMED_COUNTS = """
 SELECT DISTINCT ?claim ?count ?entity ?claimClass ?aboutLink ?custodianLink WHERE {
   GRAPH ?claim { { ?count ?aboutLink ?entity } UNION { ?count ?custodianLink ?entity } }
-  ?claim a ?claimClass .
+  FILTER EXISTS { ?claim a ?claimClass }
 }"""
 """Observations a claim's graph says are about ``?entity`` or held by it."""
 
