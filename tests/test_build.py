@@ -9,14 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from kgpub import build as build_module
 from kgpub import workers
 from kgpub.build import BuildSummary, build_collection
+from kgpub.buildstate import BuildState
 from kgpub.config import Settings, load_settings
 from kgpub.embedded import EmbeddedStore
 from kgpub.export import canonical_nquads
+from kgpub.removals import Removal
 from kgpub.wholecheck import check_collection
 
-from .conftest import ARTICLE, UNRELATED_ARTICLE, write_collection
+from .conftest import ARTICLE, REGISTRY, UNRELATED_ARTICLE, write_collection
 
 FOLLOW_UP = """\
 article:
@@ -195,3 +198,147 @@ def test_a_new_base_iri_rebuilds_everything(linked: Path) -> None:
     assert (summary.full, summary.remapped) == (True, 2)
     assert b"https://news.example/id/article/sample" in published(linked)
     assert b"https://kg.example.org/" not in published(linked)
+
+
+BASE = "https://kg.example.org/"
+MERGE_OBSERVATORY = ("  sohr:\n", "  syrian-observatory:\n    replaces: [sohr]\n")
+"""A registry edit: the observatory's entry re-keyed, ``sohr`` kept as its former key."""
+SPOKESMAN = "persons:\n  farhad-shami: {labels: {en: Farhad Shami}}\n"
+
+
+def removal_of(root: Path, iri: str) -> Removal | None:
+    """What the published state records about an IRI that is gone."""
+    state_dir = EmbeddedStore(root / ".kgpub" / "store").state_dir()
+    assert state_dir is not None
+    state = BuildState(state_dir, read_only=True)
+    try:
+        return state.removals.find(iri, base_iri=BASE)
+    finally:
+        state.close()
+
+
+def built_at(root: Path) -> str:
+    manifest = EmbeddedStore(root / ".kgpub" / "store").manifest()
+    assert manifest is not None
+    return manifest.built_at
+
+
+def test_merging_an_entry_redoes_only_the_articles_that_use_its_former_key(
+    tmp_path: Path,
+) -> None:
+    root = write_collection(tmp_path / "c", sample=ARTICLE, other=UNRELATED_ARTICLE)
+    build(root)
+    edit(root / "registry.yaml", *MERGE_OBSERVATORY)
+    summary = build(root)
+    assert summary.remapped == 1  # only the sample article writes "sohr" (and "OSDH")
+    data = published(root)
+    assert data == from_scratch(root, tmp_path)
+    survivor = f"<{BASE}id/organization/syrian-observatory>"
+    former = f"<{BASE}id/organization/sohr>"
+    assert f"{survivor} <http://purl.org/dc/terms/replaces> {former}".encode() in data
+    subjects = {line.split(b" ", 1)[0] for line in data.splitlines()}
+    assert former.encode() not in subjects  # the subject of nothing: it redirects
+    assert removal_of(root, former.strip("<>")) is None  # merged, not removed
+
+
+def test_listing_a_former_key_no_article_uses_redoes_no_article(tmp_path: Path) -> None:
+    root = write_collection(tmp_path / "c", sample=ARTICLE, other=UNRELATED_ARTICLE)
+    build(root)
+    edit(root / "registry.yaml", "  sdf:\n", "  sdf:\n    replaces: [ypg]\n")
+    summary = build(root)
+    assert summary.remapped == 0
+    replaced = f"<{BASE}id/organization/sdf> <http://purl.org/dc/terms/replaces>"
+    assert replaced.encode() in published(root)
+
+
+def test_a_removed_article_s_iris_are_recorded_as_gone_until_it_comes_back(
+    tmp_path: Path,
+) -> None:
+    root = write_collection(tmp_path / "c", sample=ARTICLE, other=UNRELATED_ARTICLE)
+    build(root)
+    state_dir = EmbeddedStore(root / ".kgpub" / "store").state_dir()
+    assert state_dir is not None
+    state = BuildState(state_dir, read_only=True)
+    record = state.record_of_key("other")
+    state.close()
+    assert record is not None
+    claim = f"{BASE}id/claim/other/{record.claims['claim'][0]}"
+    text = (root / "articles" / "other.yaml").read_text(encoding="utf-8")
+    (root / "articles" / "other.yaml").unlink()
+    build(root)
+    for iri in (claim, f"{BASE}id/article/other"):
+        removal = removal_of(root, iri)
+        assert removal is not None, iri
+        assert (removal.article, removal.source_file) == ("other", "articles/other.yaml")
+        assert removal.removed_at == built_at(root)
+    assert removal_of(root, f"{BASE}id/article/sample") is None
+    assert removal_of(root, f"{BASE}id/event/prison-attack") is None
+    (root / "articles" / "other.yaml").write_text(text, encoding="utf-8")
+    build(root)
+    assert removal_of(root, claim) is None
+
+
+def test_changing_an_article_s_key_records_the_old_key_as_removed(tmp_path: Path) -> None:
+    root = write_collection(tmp_path / "c", sample=ARTICLE, other=UNRELATED_ARTICLE)
+    build(root)
+    edit(root / "articles" / "other.yaml", "key: other,", "key: another,")
+    assert build(root).updated == ["articles/other.yaml"]
+    removal = removal_of(root, f"{BASE}id/article/other")
+    assert removal is not None and removal.source_file == "articles/other.yaml"
+    assert removal_of(root, f"{BASE}id/article/another") is None
+    assert removal_of(root, f"{BASE}id/article/sample") is None
+
+
+def test_moving_a_fact_file_removes_none_of_its_iris(tmp_path: Path) -> None:
+    root = write_collection(tmp_path / "c", sample=ARTICLE, other=UNRELATED_ARTICLE)
+    build(root)
+    (root / "articles" / "2022").mkdir()
+    (root / "articles" / "other.yaml").rename(root / "articles" / "2022" / "other.yaml")
+    summary = build(root)
+    assert summary.added == ["articles/2022/other.yaml"]
+    assert summary.removed == ["articles/other.yaml"]
+    assert removal_of(root, f"{BASE}id/article/other") is None
+
+
+def test_a_removed_registry_entity_is_recorded_as_gone_until_it_comes_back(
+    tmp_path: Path,
+) -> None:
+    root = write_collection(tmp_path / "c", registry=REGISTRY + SPOKESMAN)
+    build(root)
+    edit(root / "registry.yaml", SPOKESMAN, "")
+    assert build(root).remapped == 0
+    removal = removal_of(root, f"{BASE}id/person/farhad-shami")
+    assert removal is not None
+    assert (removal.label, removal.article) == ("Farhad Shami", None)
+    assert removal.removed_at == built_at(root)
+    edit(root / "registry.yaml", "events:\n", SPOKESMAN + "events:\n")
+    build(root)
+    assert removal_of(root, f"{BASE}id/person/farhad-shami") is None
+
+
+def test_a_full_build_keeps_earlier_removals_and_records_what_went_since(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_collection(
+        tmp_path / "c", registry=REGISTRY + SPOKESMAN, sample=ARTICLE, other=UNRELATED_ARTICLE
+    )
+    build(root)
+    edit(root / "registry.yaml", SPOKESMAN, "")
+    build(root)
+    spokesman_removed_at = built_at(root)
+    (root / "articles" / "other.yaml").unlink()
+    monkeypatch.setattr(build_module, "__version__", "0.0.0+new")  # kgpub upgraded
+    assert build(root).full
+    spokesman = removal_of(root, f"{BASE}id/person/farhad-shami")
+    other = removal_of(root, f"{BASE}id/article/other")
+    assert spokesman is not None and spokesman.removed_at == spokesman_removed_at
+    assert other is not None and other.removed_at == built_at(root)
+
+
+def test_issue_6_a_collection_named_by_a_relative_path_builds(
+    sample_collection: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(sample_collection)
+    summary = build_collection(Path("."), load_settings(Path("."), env={}))
+    assert summary.published, summary.describe()
+    assert summary.added and not summary.problems

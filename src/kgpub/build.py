@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import sqlite3
 import tempfile
 import time
+import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,10 +33,13 @@ from kgpub.collection import (
 )
 from kgpub.config import Settings
 from kgpub.crosschecks import duplicate_key_problems, link_problems
-from kgpub.errors import Problem
+from kgpub.dump_publication import prepare_build_dumps, publish_remote_dumps
+from kgpub.errors import OutOfSpace, Problem, StoreError, is_out_of_space, store_failure
 from kgpub.mapper import MappedGraphs, map_registry
 from kgpub.ontology import ontology_graph, resources_digest
 from kgpub.quads import nquads_of
+from kgpub.remote import RemoteStore
+from kgpub.removals import answered_entity_iris
 from kgpub.store import open_store
 from kgpub.validate import locate_results, union_graph, validate_graph
 from kgpub.vocab import ONTOLOGY_IRI
@@ -91,18 +96,33 @@ def build_collection(path: Path, settings: Settings, *, publish: bool = True) ->
     store = open_store(settings, root)
     environment = environment_digest(settings.base_iri, __version__, resources_digest())
     replace_all = _needs_full_build(store, environment)
+    # A full build starts from an empty state: it takes over what the published one knows of
+    # removed IRIs, and tells which articles went since.
+    previous_state = store.state_dir() if replace_all else None
     scratch: Path | None = None
     if publish:
         transaction = store.begin(replace_all=replace_all)
+        prepare_build_dumps(transaction, settings)
         state_dir = transaction.state_dir
     else:
         transaction = None
         scratch = Path(tempfile.mkdtemp(prefix="kgpub-validate-"))
         state_dir = _scratch_state(store, scratch, replace_all)
     try:
-        summary = _Build(
-            root, settings, state_dir, environment, transaction, full=replace_all
-        ).run()
+        run = _Build(root, settings, state_dir, environment, transaction, full=replace_all)
+        summary = run.run(previous_state)
+        if summary.published:
+            publish_remote_dumps(store, settings, root)
+    except (sqlite3.Error, StoreError) as error:  # the build state's SQLite, a full disk, …
+        if transaction is not None:
+            transaction.abort()
+        # The frames of the error hold the staged database open (pyoxigraph has no close), and
+        # with it the disk space of the aborted build, for as long as a caller keeps the error.
+        traceback.clear_frames(error.__traceback__)
+        explained = isinstance(error, OutOfSpace) or not is_out_of_space(error)
+        if isinstance(error, StoreError) and explained:
+            raise
+        raise store_failure("cannot write the build", store.description, error) from None
     except BaseException:
         if transaction is not None:
             transaction.abort()
@@ -115,6 +135,8 @@ def build_collection(path: Path, settings: Settings, *, publish: bool = True) ->
 
 
 def _needs_full_build(store: Store, environment: str) -> bool:
+    if isinstance(store, RemoteStore) and store.unfinished_publication() is not None:
+        return True  # its graphs may mix two builds: replace them all
     state_dir = store.state_dir()
     if state_dir is None or not (state_dir / STATE_FILE).is_file():
         return True
@@ -159,9 +181,17 @@ class _Build:
         self.outcomes: list[ArticleOutcome] = []
         self.deferred: dict[str, ArticleOutcome] = {}
         self.remapped = 0
+        self.gone_articles: dict[str, str] = {}
+        """Key → fact file of articles that may have gone: removed, or redone under a new key."""
+        self.gone_entities: dict[str, str] = {}
+        """IRI → label of the entity IRIs this build stops answering for."""
 
-    def run(self) -> BuildSummary:
+    def run(self, previous_state: Path | None = None) -> BuildSummary:
+        if previous_state is not None and (previous_state / STATE_FILE).is_file():
+            self._take_over_removals(previous_state)
         plan = plan_build(self.root, self.state, full=self.full)
+        # Removed files, and files whose key changed; keys still published are skipped at the end.
+        self.gone_articles.update((record.key, path) for path, record in plan.retired.items())
         self.problems.extend(plan.problems)
         self.unloadable += len(plan.problems)
         log.info(
@@ -187,6 +217,15 @@ class _Build:
         if self.full:
             self._publish_ontology()
         return self._finish(plan)
+
+    def _take_over_removals(self, previous_state: Path) -> None:
+        previous = BuildState(previous_state, read_only=True)
+        try:
+            self.state.removals.carry_over(previous.removals, base_iri=self.settings.base_iri)
+            self.gone_articles.update(previous.article_paths())
+        finally:
+            previous.close()
+        self.state.commit()
 
     # -- waves of article work ---------------------------------------------------------------
     def _retire(self, records: Iterable[ArticleRecord]) -> None:
@@ -276,6 +315,8 @@ class _Build:
         if self.transaction is not None and not self.problems:
             self.transaction.drop_graphs([str(self.settings.iris.entities_graph)])
             self.transaction.add_nquads(nquads)
+        answered = answered_entity_iris(registry.index, countries, iris=self.settings.iris)
+        self.gone_entities = self.state.removals.update_entities(answered)
         self.state.set_meta("registry_sha256", plan.registry_sha256)
         self.state.set_meta("registry_countries", json.dumps(sorted(registry.registry_countries)))
         self.state.set_meta("countries", json.dumps(countries))
@@ -318,8 +359,12 @@ class _Build:
             return summary
         self.state.set_meta("environment", self.environment)
         self.state.set_meta("schema", SCHEMA_VERSION)
+        built_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        self.state.removals.record_articles(self.gone_articles, removed_at=built_at)
+        self.state.removals.forget_republished_articles()
+        self.state.removals.record_entities(self.gone_entities, removed_at=built_at)
         manifest = BuildManifest(
-            built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            built_at=built_at,
             base_iri=self.settings.base_iri,
             kgpub_version=__version__,
             quads=quads,

@@ -60,8 +60,9 @@ def scan_fact_files(root: Path) -> dict[str, tuple[int, int]]:
     incremental build's cost.
     """
     found: dict[str, tuple[int, int]] = {}
-    prefix = len(str(root)) + 1
-    pending = [str(root / ARTICLES_FOLDER)]
+    articles = str(root / ARTICLES_FOLDER)
+    prefix = len(articles) - len(ARTICLES_FOLDER)  # Path(".") / "articles" is "articles"
+    pending = [articles]
     while pending:
         try:
             entries = list(os.scandir(pending.pop()))

@@ -21,15 +21,15 @@ import os
 import shutil
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 import pyoxigraph
 
 from kgpub.backend import WHOLE_STORE, BuildManifest, Dataset, QueryResult
-from kgpub.errors import QueryError, StoreError
+from kgpub.errors import QueryError, StoreError, store_failure
 from kgpub.sparql_tokens import outline
 
 CURRENT_LINK = "current"
@@ -41,6 +41,19 @@ KEEP_PREVIOUS_BUILDS = 1
 """Older builds kept besides the current one, so a reader that opened it just before a switch
 can finish its query. Older ones still open in a reader are kept too, until it lets go."""
 READERS_FILE = ".readers"
+
+
+class ChangeObserver(Protocol):
+    """Sees the changes a transaction makes, as it makes them."""
+
+    def dropped(self, names: list[str]) -> None:
+        """These graphs were removed."""
+
+    def added(self, chunk: bytes) -> None:
+        """These N-Quads were added."""
+
+    def close(self) -> None:
+        """The transaction is over: let go of what was kept of it."""
 
 
 class EmbeddedStore:
@@ -153,6 +166,13 @@ class EmbeddedTransaction:
         self._pending: list[bytes] = []
         self._pending_size = 0
         self._stream: _StreamingLoad | None = None
+        self.observer: ChangeObserver | None = None
+        """Told of every drop and addition: the dumps are made from the changes
+        (:mod:`kgpub.dump_changes`) rather than by reading the new database back."""
+        self.before_publishing: Callable[[EmbeddedTransaction, BuildManifest], None] | None = None
+        """Called by :meth:`commit` once the staged database holds everything, before the
+        switch: files it writes into :attr:`staging` (the dumps) are published with the build,
+        and if it raises, nothing is published."""
         try:
             self.staging.mkdir()
             previous = None if replace_all else store.current_build()
@@ -168,19 +188,33 @@ class EmbeddedTransaction:
                 shutil.copytree(previous / STATE_FOLDER, self.state_dir)
         except OSError as error:
             self.abort()
-            raise StoreError(f"cannot stage a build in {store.store_dir}: {error}") from None
+            raise store_failure("cannot stage a build", store.store_dir, error) from None
 
     def drop_graphs(self, names: Iterable[str]) -> None:
         """Remove these graphs from the staged build."""
-        self._end_stream()
-        self._flush_pending()
-        for name in names:
-            self.database.remove_graph(pyoxigraph.NamedNode(name))
+        names = list(names)
+        try:
+            self._end_stream()
+            self._flush_pending()
+            for name in names:
+                self.database.remove_graph(pyoxigraph.NamedNode(name))
+            if names and self.observer is not None:
+                self.observer.dropped(names)
+        except OSError as error:
+            raise self._write_failure(error) from None
 
     def add_nquads(self, chunk: bytes) -> None:
         """Add N-Quads; small chunks are gathered so Oxigraph bulk-loads large ones."""
+        if chunk and self.observer is not None:
+            try:
+                self.observer.added(chunk)
+            except OSError as error:
+                raise self._write_failure(error) from None
         if self._stream is not None:
-            self._stream.write(chunk)
+            try:
+                self._stream.write(chunk)
+            except OSError as error:
+                raise self._write_failure(error) from None
             return
         self._pending.append(chunk)
         self._pending_size += len(chunk)
@@ -197,6 +231,11 @@ class EmbeddedTransaction:
             self.database.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
         except SyntaxError as error:
             raise StoreError(f"cannot load the mapped data: {error}") from None
+        except OSError as error:
+            raise self._write_failure(error) from None
+
+    def _write_failure(self, error: OSError) -> StoreError:
+        return store_failure("cannot write the new build", self.staging, error)
 
     def commit(self, manifest: BuildManifest) -> None:
         """Write the manifest, rename the build into place and switch the link to it."""
@@ -210,6 +249,8 @@ class EmbeddedTransaction:
                 # incremental build changes too little to be worth compacting everything.
                 self.database.optimize()
             self.database.flush()
+            if self.before_publishing is not None:
+                self.before_publishing(self, manifest)
             del self.database
             (self.staging / MANIFEST_FILE).write_text(manifest.to_json(), encoding="utf-8")
             _sync_tree(self.staging)
@@ -220,9 +261,7 @@ class EmbeddedTransaction:
             raise
         except OSError as error:
             self.abort()
-            raise StoreError(
-                f"cannot publish the build in {self.store.store_dir}: {error}"
-            ) from None
+            raise store_failure("cannot publish the build", self.store.store_dir, error) from None
         _remove_old_builds(final.parent, keep=final)
         self._release()
 
@@ -237,6 +276,8 @@ class EmbeddedTransaction:
             stream, self._stream = self._stream, None
             stream.cancel()
         self._pending.clear()
+        if self.observer is not None:
+            self.observer.close()
         if hasattr(self, "database"):
             del self.database
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -269,7 +310,9 @@ class _StreamingLoad:
         try:
             database.bulk_load(self._reader, format=pyoxigraph.RdfFormat.N_QUADS)
         except BaseException as error:  # handed to the writing thread
-            self._error = error
+            # Without its traceback: the frames would keep the staged database open, and the
+            # disk space of an aborted build taken, for as long as the error is kept.
+            self._error = error.with_traceback(None)
         finally:
             self._reader.close()
 
@@ -285,12 +328,15 @@ class _StreamingLoad:
         """End the stream and wait for the load to complete.
 
         :raises StoreError: when the load failed (e.g. malformed N-Quads).
+        :raises OSError: when the database could not be written (e.g. the disk is full).
         """
         try:
             self._writer.close()
         except BrokenPipeError:
             pass
         self._thread.join()
+        if isinstance(self._error, OSError):
+            raise self._error  # the disk failed, not the data: the transaction says where
         if self._error is not None:
             raise StoreError(f"cannot load the mapped data: {self._error}") from None
 
@@ -348,8 +394,9 @@ def _has_readers(build: Path) -> bool:
 
 
 def _switch_link(store_dir: Path, target: Path) -> None:
+    for leftover in store_dir.glob(f".{CURRENT_LINK}.*"):  # of a build killed while switching
+        leftover.unlink(missing_ok=True)
     temporary = store_dir / f".{CURRENT_LINK}.{os.getpid()}"
-    temporary.unlink(missing_ok=True)
     temporary.symlink_to(target.relative_to(store_dir))
     os.replace(temporary, store_dir / CURRENT_LINK)  # atomic on POSIX
     directory = os.open(store_dir, os.O_RDONLY)

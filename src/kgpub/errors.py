@@ -6,6 +6,7 @@ non-conformance is *not* an error: it is a :class:`kgpub.validate.ValidationRepo
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 
 
@@ -71,6 +72,41 @@ class ShapesError(KgpubError):
 
 class StoreError(KgpubError):
     """The store cannot be opened, written or read."""
+
+
+class OutOfSpace(StoreError):
+    """A build could not be written: the disk is full, or a quota or file-size limit was hit."""
+
+
+OUT_OF_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+OUT_OF_SPACE_WORDS = ("no space left", "disk is full", "quota exceeded", "file too large")
+"""RocksDB and SQLite report a full disk in words, without an errno."""
+
+
+def store_failure(action: str, where: object, error: BaseException) -> StoreError:
+    """The error for ``action`` (e.g. "cannot stage a build") failing in ``where``.
+
+    An :class:`OutOfSpace` error, saying how to make room, when ``error`` reports a full disk.
+
+    >>> error = store_failure("cannot stage a build", "/srv/store", OSError(28, "No space left"))
+    >>> type(error).__name__, str(error)[:61]
+    ('OutOfSpace', 'cannot stage a build in /srv/store: [Errno 28] No space left;')
+    """
+    message = f"{action} in {where}: {error}"
+    if is_out_of_space(error):
+        return OutOfSpace(
+            f"{message}; no space left on the device, or a quota or file-size limit (ulimit -f) "
+            "was reached: free some space there (or move the store with --store or KGPUB_STORE) "
+            "and build again"
+        )
+    return StoreError(message)
+
+
+def is_out_of_space(error: BaseException) -> bool:
+    """Whether ``error`` reports a full disk, an exceeded quota or a file-size limit."""
+    code = error.errno if isinstance(error, OSError) else None
+    text = str(error).lower()
+    return code in OUT_OF_SPACE_ERRNOS or any(words in text for words in OUT_OF_SPACE_WORDS)
 
 
 class QueryError(KgpubError):
@@ -147,6 +183,19 @@ class UnsupportedMediaType(RequestError):
     """The request body's ``Content-Type`` is not one this address reads."""
 
     status = 415
+
+
+class TooManyRequests(RequestError):
+    """A client sent more requests than the ``rate_limit`` setting allows it; it should wait.
+
+    :param retry_after: the ``Retry-After`` value, whole seconds until a request is admitted.
+    """
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: str) -> None:
+        super().__init__(message)
+        self.headers = (("Retry-After", retry_after),)
 
 
 class ServiceUnavailable(RequestError):

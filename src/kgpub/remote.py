@@ -34,6 +34,7 @@ from kgpub.remote_publish import (
     BOOKKEEPING_GRAPHS,
     BUILD_GRAPH,
     MANIFEST,
+    PUBLISHING,
     STATE_BYTES,
     STATE_DIGEST,
     RemoteTransaction,
@@ -118,6 +119,14 @@ class RemoteStore:
         text = self._bookkeeping(MANIFEST).get(BUILD_GRAPH)
         source = f"<{BUILD_GRAPH}> on {self}"
         return None if text is None else BuildManifest.from_json(text, source=source)
+
+    def unfinished_publication(self) -> str | None:
+        """The build time of a publication that started changing graphs and did not finish.
+
+        ``None`` when the last publication finished. Otherwise the server's graphs may mix that
+        build with the published one, which the published build state does not describe.
+        """
+        return self._bookkeeping(PUBLISHING).get(BUILD_GRAPH)
 
     def state_dir(self) -> Path | None:
         """The published state folder, downloaded into a temporary folder kept until close."""

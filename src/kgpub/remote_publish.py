@@ -3,10 +3,17 @@
 A commit replaces every graph it writes as a whole (``DROP SILENT GRAPH`` and ``INSERT DATA``
 in one request), so publishing the same build twice gives the same data. A large commit takes
 several requests. The manifest and the build state are staged last and switched in by one
-small ``MOVE`` request, so a commit that fails halfway leaves the previous manifest in place,
-and running the build again repairs the data. Both live in the named graph
-``<urn:kgpub:build>``, which dumps leave out but queries see; this module defines that layout
-and :mod:`kgpub.remote` reads it back.
+small ``MOVE`` request, so a commit that fails halfway leaves the previous manifest in place.
+Both live in the named graph ``<urn:kgpub:build>``, which dumps leave out but queries see; this
+module defines that layout and :mod:`kgpub.remote` reads it back.
+
+Before its first change, a commit adds ``<urn:kgpub:build> <urn:kgpub:publishing> "<built_at>"``
+to that graph, and its last request (the ``MOVE``) removes it. While the mark is there, readers
+may see graphs of the new build next to graphs of the previous one, under the previous
+manifest. If it stays (the commit failed, or was killed), the graphs on the server may mix the
+two builds in a way the previous build state does not describe (an edit sent, then undone
+before the next build), so the next build replaces everything instead of building on that
+state.
 """
 
 from __future__ import annotations
@@ -35,6 +42,8 @@ BUILD_GRAPH = "urn:kgpub:build"
 """The named graph holding kgpub's bookkeeping: the manifest and the build state."""
 NEXT_BUILD_GRAPH = "urn:kgpub:build-next"
 """Where a commit stages the next bookkeeping, before one small request moves it into place."""
+PUBLISHING = "urn:kgpub:publishing"
+"""Marks ``<urn:kgpub:build>`` while a commit is changing graphs; its last request removes it."""
 BOOKKEEPING_GRAPHS = (f"<{BUILD_GRAPH}>", f"<{NEXT_BUILD_GRAPH}>")
 MANIFEST = "urn:kgpub:manifest"
 STATE_DIGEST = "urn:kgpub:stateDigest"
@@ -92,10 +101,9 @@ class RemoteTransaction:
         if self._spool is None:
             raise StoreError("this change is already committed or aborted; begin a new one")
         store = self._store
+        sender = _MarkingSender(store, built_at=manifest.built_at)
         batches = UpdateBatcher(
-            store.send_update,
-            max_bytes=store.max_request_bytes,
-            max_quads=store.max_request_quads,
+            sender.send, max_bytes=store.max_request_bytes, max_quads=store.max_request_quads
         )
         try:
             self._spool.close()
@@ -113,15 +121,14 @@ class RemoteTransaction:
             batches.replace_graph(staging, bookkeeping_lines(manifest, self.state_dir))
             batches.flush()
             # The new manifest appears in one small request, once every graph is in place.
-            store.send_update(
-                b"MOVE SILENT GRAPH %s TO GRAPH <%s>" % (staging, BUILD_GRAPH.encode())
-            )
+            sender.send(b"MOVE SILENT GRAPH %s TO GRAPH <%s>" % (staging, BUILD_GRAPH.encode()))
         except StoreError as error:
-            if batches.requests:
+            if sender.requests:
                 raise StoreError(
-                    f"{error}\n{batches.requests} update request(s) went through before the "
-                    f"failure, so {store} is partly updated; its manifest is still the previous "
-                    "one. Run the build again to finish publishing."
+                    f"{error}\n{sender.requests} update request(s) went through before the "
+                    f"failure, so {store} may be partly updated: its manifest is still the "
+                    f"previous one, marked by <{BUILD_GRAPH}> <{PUBLISHING}> as a publication "
+                    "that did not finish. Run the build again: it republishes everything."
                 ) from None
             raise
         finally:
@@ -137,6 +144,31 @@ class RemoteTransaction:
             self._spool.close()
             self._spool = None
         shutil.rmtree(self._work_dir, ignore_errors=True)
+
+
+class _MarkingSender:
+    """Sends a commit's requests, marking the publication as unfinished before the first."""
+
+    def __init__(self, store: RemoteStore, *, built_at: str) -> None:
+        self._store = store
+        self._built_at = built_at
+        self.requests = 0
+        """Requests the server accepted, the mark included."""
+
+    def send(self, update: bytes) -> None:
+        """Send ``update``, after the mark if nothing was sent yet."""
+        if self.requests == 0:
+            mark = pyoxigraph.Triple(
+                pyoxigraph.NamedNode(BUILD_GRAPH),
+                pyoxigraph.NamedNode(PUBLISHING),
+                pyoxigraph.Literal(self._built_at),
+            )
+            self._store.send_update(
+                b"INSERT DATA { GRAPH <%s> { %s } }" % (BUILD_GRAPH.encode(), str(mark).encode())
+            )
+            self.requests += 1
+        self._store.send_update(update)
+        self.requests += 1
 
 
 def check_union_default_graph(store: RemoteStore) -> None:

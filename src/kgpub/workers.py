@@ -8,6 +8,8 @@ the parent can load them into the store while the workers go on.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from types import TracebackType
@@ -25,7 +27,20 @@ _worker: ArticleWorker | None = None
 
 def _start_worker(setup: WorkerSetup) -> None:
     global _worker  # one worker object per process, made once
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
     _worker = ArticleWorker(setup)
+
+
+def _exit_with_parent() -> None:
+    """End this worker when the build that started it ends, even killed with SIGKILL.
+
+    A killed build closes no pipes, so without this its workers lived on forever, holding the
+    staged build's deleted files (and their disk space) open.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        parent.join()
+        os._exit(1)
 
 
 def _process(paths: list[str], known_claims: ClaimTable) -> list[ArticleOutcome]:
