@@ -46,6 +46,7 @@ def page(chromium: Browser, server: str) -> Iterator[Page]:
         context.close()
 
 
+@pytest.mark.attack
 def test_the_contested_escape_shows_both_sources_and_its_markup_label_stays_inert(
     page: Page,
 ) -> None:

@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
 import pyoxigraph
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
-from .test_web_fixtures import KG, SKOS, app, built_examples, client
+from kgpub.build import build_collection
+from kgpub.config import load_settings
+from kgpub.embedded import EmbeddedStore
+
+from .conftest import ARTICLE, REGISTRY, UNRELATED_ARTICLE, write_collection
+from .test_web_context import with_served_context
+from .test_web_fixtures import KG, SKOS, app, built_examples, client, running_app
 
 __all__ = ["app", "built_examples", "client"]  # fixtures, imported for pytest
 
 BASE = "https://kg.example.org/"
-KINDS = ("facility", "organization", "article", "claim", "observation")
+VOCABULARY_ROOT = "https://w3id.org/kgpub/"
+"""The fixed namespace of the ontology and code lists, served at the same paths."""
+OWL = "http://www.w3.org/2002/07/owl#"
+KINDS = (
+    "facility",
+    "organization",
+    "article",
+    "claim",
+    "observation",
+    "ontology",
+    "scheme",
+    "concept",
+)
 EXTENSIONS = {
     "ttl": "text/turtle",
     "nt": "application/n-triples",
@@ -44,26 +68,32 @@ KIND_QUERIES = {
     "article": f"?s a <{KG}Article> .",
     "claim": f"?s a <{KG}Claim> . ?s <{KG}evidence> ?evidence .",
     "observation": f"?s a <{KG}Observation> .",
+    "ontology": f"?s a <{OWL}Ontology> .",
+    "scheme": f"?s a <{SKOS}ConceptScheme> .",
+    "concept": f"?s a <{SKOS}Concept> .",
 }
 
 
 @pytest.fixture(scope="module")
 def paths(app: Flask) -> dict[str, str]:
-    """One real ``/id/…`` path per kind of resource, looked up in the built examples."""
+    """One real path per kind of resource (``/id/…``, ``/ont``, ``/vocab/…``), looked up."""
     store = app.extensions["kgpub"].store
     found = {}
     for kind, pattern in KIND_QUERIES.items():
         rows = list(store.query(f"SELECT ?s WHERE {{ {pattern} }} ORDER BY ?s LIMIT 1"))
         assert rows, f"the examples have no {kind}"
         iri = rows[0][0].value
-        assert iri.startswith(f"{BASE}id/{kind}/"), iri
-        found[kind] = "/" + iri.removeprefix(BASE)
+        root = VOCABULARY_ROOT if kind in ("ontology", "scheme", "concept") else f"{BASE}id/{kind}/"
+        assert iri.startswith(root), iri
+        found[kind] = "/" + iri.removeprefix(BASE).removeprefix(VOCABULARY_ROOT)
     return found
 
 
 def document_path(path: str, extension: str) -> str:
-    """The document URL of the resource at ``/id/…`` ``path``."""
-    return f"/doc/{path.removeprefix('/id/')}.{extension}"
+    """The document URL of the resource at ``path``: ``/doc/…`` for ``/id/…``, else beside it."""
+    if path.startswith("/id/"):
+        return f"/doc/{path.removeprefix('/id/')}.{extension}"
+    return f"{path}.{extension}"
 
 
 def alternate_types(link_header: str) -> set[str]:
@@ -170,8 +200,11 @@ def test_etags_are_stable_and_differ_between_formats_and_resources(
 
 
 def parsed(client: FlaskClient, url: str, rdf_format: pyoxigraph.RdfFormat) -> set[pyoxigraph.Quad]:
-    """The quads of the document at ``url``."""
-    return set(pyoxigraph.parse(client.get(url).data, format=rdf_format))
+    """The quads of the document at ``url``; JSON-LD is read with the served context inlined."""
+    data: bytes | str = client.get(url).data
+    if rdf_format == pyoxigraph.RdfFormat.JSON_LD:
+        data = with_served_context(client, data)  # its @context URL is never fetched
+    return set(pyoxigraph.parse(data, format=rdf_format))
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -238,9 +271,195 @@ def test_unknown_or_malformed_iris_answer_404_saying_what_iris_look_like(
     assert "Accept" in response.vary
 
 
+@pytest.mark.attack
 def test_the_404_is_a_page_for_browsers_with_the_iri_escaped(client: FlaskClient) -> None:
     response = client.get("/id/organization/%3Cscript%3E", headers={"Accept": "text/html"})
     assert response.status_code == 404
     assert response.mimetype == "text/html"
     assert "<script>" not in response.text
     assert "&lt;script&gt;" in response.text
+
+
+# -- merged (301) and removed (410) IRIs ------------------------------------------------------
+
+SCHEMA = "https://schema.org/"
+SPOKESMAN = "persons:\n  farhad-shami: {labels: {en: Farhad Shami}}\n"
+MERGED = "/id/organization/sohr"
+SURVIVOR = "/id/organization/syrian-observatory"
+REMOVED_ENTITY = "/id/person/farhad-shami"
+
+
+def build_published(root: Path) -> None:
+    summary = build_collection(root, load_settings(root, env={}))
+    assert summary.published, summary.describe()
+
+
+def claim_paths(root: Path, article: str) -> list[str]:
+    """The ``/id/…`` paths of an article's claims in the published store."""
+    store = EmbeddedStore(root / ".kgpub" / "store")
+    try:
+        rows = store.query(f"SELECT ?s {{ ?s <{SCHEMA}appearance> <{BASE}id/article/{article}> }}")
+        assert isinstance(rows, pyoxigraph.QuerySolutions)
+        return sorted("/" + row[0].value.removeprefix(BASE) for row in rows)
+    finally:
+        store.close()
+
+
+@dataclass(frozen=True)
+class Retired:
+    """A built collection whose second build merged, removed an entity and an article."""
+
+    root: Path
+    removed_claim: str
+    """The ``/id/…`` path of a claim of the removed article (claim IRIs are content-derived)."""
+
+
+@pytest.fixture(scope="module")
+def retired(tmp_path_factory: pytest.TempPathFactory) -> Retired:
+    """A collection built, then rebuilt after a merge, a registry removal and an article's."""
+    root = write_collection(
+        tmp_path_factory.mktemp("retired") / "c",
+        registry=REGISTRY + SPOKESMAN,
+        sample=ARTICLE,
+        other=UNRELATED_ARTICLE,
+    )
+    build_published(root)
+    (claim,) = claim_paths(root, "other")
+    registry = root / "registry.yaml"
+    text = registry.read_text(encoding="utf-8").replace(SPOKESMAN, "")
+    registry.write_text(
+        text.replace("  sohr:\n", "  syrian-observatory:\n    replaces: [sohr]\n"),
+        encoding="utf-8",
+    )
+    (root / "articles" / "other.yaml").rename(root / "other.yaml.removed")
+    build_published(root)
+    assert claim_paths(root, "other") == []
+    return Retired(root, claim)
+
+
+@pytest.fixture(scope="module")
+def retired_app(retired: Retired) -> Iterator[Flask]:
+    """An app over :func:`retired`."""
+    with running_app(retired.root, query_workers="1") as application:
+        yield application
+
+
+@pytest.fixture
+def retired_client(retired_app: Flask) -> FlaskClient:
+    """A test client of :func:`retired_app`."""
+    return retired_app.test_client()
+
+
+def assert_cacheable_and_open(response: TestResponse) -> None:
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert alternate_types(response.headers["Link"]) == set(EXTENSIONS.values())
+
+
+@pytest.mark.parametrize(("accept", "extension"), ACCEPT_CHOICES)
+def test_a_merged_iri_redirects_permanently_to_its_survivor_whatever_accept_says(
+    retired_client: FlaskClient, accept: str | None, extension: str
+) -> None:
+    headers = {"Accept": accept} if accept else {}
+    response = retired_client.get(MERGED, headers=headers)
+    assert response.status_code == 301
+    assert response.location == SURVIVOR
+    assert_cacheable_and_open(response)
+    assert f"{SURVIVOR.replace('/id/', '/doc/')}.ttl" in response.headers["Link"]
+    followed = retired_client.get(response.location, headers=headers)
+    assert followed.status_code == 303
+    assert followed.location == document_path(SURVIVOR, extension)
+
+
+@pytest.mark.parametrize("extension", EXTENSIONS)
+def test_a_merged_iri_s_document_redirects_to_the_survivor_s_in_the_same_format(
+    retired_client: FlaskClient, extension: str
+) -> None:
+    response = retired_client.get(document_path(MERGED, extension))
+    assert response.status_code == 301
+    assert response.location == document_path(SURVIVOR, extension)
+    assert_cacheable_and_open(response)
+    followed = retired_client.get(response.location)
+    assert followed.status_code == 200
+    assert followed.mimetype == EXTENSIONS[extension]
+
+
+def test_a_redirect_from_a_merged_iri_keeps_the_format_asked_for(
+    retired_client: FlaskClient,
+) -> None:
+    response = retired_client.get(MERGED + "?format=nq", headers={"Accept": "text/html"})
+    assert response.location == SURVIVOR + "?format=nq"
+    followed = retired_client.get(response.location, headers={"Accept": "text/html"})
+    assert followed.location == document_path(SURVIVOR, "nq")
+
+
+def test_the_survivor_s_document_says_what_it_replaces(retired_client: FlaskClient) -> None:
+    triples = parsed(retired_client, document_path(SURVIVOR, "nt"), pyoxigraph.RdfFormat.N_TRIPLES)
+    replaced = {str(q.object) for q in triples if q.predicate.value.endswith("/terms/replaces")}
+    assert replaced == {f"<{BASE}{MERGED.removeprefix('/')}>"}
+
+
+def test_a_removed_registry_entity_answers_410_saying_what_it_was_and_when(
+    retired_client: FlaskClient, retired_app: Flask
+) -> None:
+    manifest = retired_app.extensions["kgpub"].store.manifest()
+    for url in (REMOVED_ENTITY, document_path(REMOVED_ENTITY, "jsonld")):
+        response = retired_client.get(url)
+        assert response.status_code == 410, url
+        assert response.mimetype == "text/plain"
+        assert f"{BASE}id/person/farhad-shami (Farhad Shami) was removed" in response.text
+        assert manifest.built_at.replace("T", " ").replace("Z", " UTC") in response.text
+        assert "search by name at /search?q=Farhad+Shami" in response.text
+        assert "/sparql" in response.text and "/queries/" in response.text
+        assert "Accept" in response.vary
+        assert_cacheable_and_open(response)
+
+
+def test_every_iri_of_a_removed_article_answers_410_naming_the_article(
+    retired_client: FlaskClient, retired: Retired
+) -> None:
+    claim = retired.removed_claim
+    for url in (claim, document_path(claim, "trig"), "/id/article/other", "/id/event/other/x"):
+        response = retired_client.get(url)
+        assert response.status_code == 410, url
+        assert "belonged to the article 'other' (fact file articles/other.yaml)" in response.text
+    assert retired_client.get(claim.replace("/claim/other/", "/claim/sample/")).status_code == 404
+
+
+def test_the_410_is_a_page_for_browsers(retired_client: FlaskClient) -> None:
+    response = retired_client.get(REMOVED_ENTITY, headers={"Accept": "text/html"})
+    assert response.status_code == 410
+    assert response.mimetype == "text/html"
+    assert "Farhad Shami" in response.text and "<h1>410</h1>" in response.text
+
+
+@pytest.mark.parametrize("url", [MERGED, document_path(MERGED, "ttl"), REMOVED_ENTITY])
+def test_head_on_a_merged_or_removed_iri_answers_like_get_without_a_body(
+    retired_client: FlaskClient, url: str
+) -> None:
+    got, head = retired_client.get(url), retired_client.head(url)
+    assert head.status_code == got.status_code in (301, 410)
+    assert head.data == b""
+    for name in ("Location", "Link", "Cache-Control", "Access-Control-Allow-Origin"):
+        assert head.headers.get(name) == got.headers.get(name), name
+
+
+@pytest.mark.parametrize(
+    "url", ["/id/person/nobody", "/doc/article/other.exe", "/doc/organization/sohr"]
+)
+def test_iris_never_published_stay_404_next_to_retired_ones(
+    retired_client: FlaskClient, url: str
+) -> None:
+    assert retired_client.get(url).status_code == 404
+
+
+def test_an_article_published_again_is_served_again(retired: Retired, tmp_path: Path) -> None:
+    root = tmp_path / "again"
+    shutil.copytree(retired.root, root, symlinks=True)  # with its store: builds incrementally
+    (root / "other.yaml.removed").rename(root / "articles" / "other.yaml")
+    build_published(root)
+    with running_app(root, query_workers="1") as application:
+        client = application.test_client()
+        assert client.get(retired.removed_claim).status_code == 303
+        assert client.get("/id/article/other").status_code == 303
+        assert client.get(REMOVED_ENTITY).status_code == 410

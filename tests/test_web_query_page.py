@@ -113,6 +113,7 @@ def test_a_query_in_the_url_fills_the_editor_and_run_1_asks_to_run_it(
     assert 'data-run-now="false"' in opened
 
 
+@pytest.mark.attack
 def test_markup_in_a_query_or_a_canned_query_is_escaped(client: FlaskClient) -> None:
     html = client.get("/query", query_string={"query": "</textarea><script>alert(2)</script>"}).text
     assert "<script>alert" not in html
@@ -121,6 +122,7 @@ def test_markup_in_a_query_or_a_canned_query_is_escaped(client: FlaskClient) -> 
     assert "<b>" not in html and "<i>" not in html
 
 
+@pytest.mark.attack
 def test_the_page_forbids_scripts_and_requests_to_other_origins(client: FlaskClient) -> None:
     policy = client.get("/query").headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy

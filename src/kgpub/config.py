@@ -5,6 +5,7 @@ The ``SETTINGS`` table is the single description of every setting (docs/config.m
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -17,6 +18,8 @@ from kgpub.iris import DEFAULT_BASE_IRI, IriScheme
 CONFIG_FILE = "kgpub.toml"
 BACKENDS = ("embedded", "remote")
 SECRET_SETTINGS = ("remote_password", "update_token")
+DUMP_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
+"""The formats a build can write dumps in (see :mod:`kgpub.dumps`), in the order listed."""
 """Settings shown as ``***`` whenever settings are printed."""
 
 
@@ -45,6 +48,9 @@ class Settings:
     threads: str = "8"
     proxy_hops: str = "0"
     script_name: str = ""
+    rate_limit: str = "500"
+    rate_burst: str = "1000"
+    dump_formats: str = "all"
 
     def __repr__(self) -> str:  # never print credentials
         shown = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -111,6 +117,24 @@ class Settings:
         return int(self.proxy_hops)
 
     @property
+    def rate_per_second(self) -> float:
+        """Requests per second each client may send on average; 0 means no limit."""
+        return float(self.rate_limit)
+
+    @property
+    def rate_burst_size(self) -> int:
+        """Requests a client may send at once before its average rate counts."""
+        return int(self.rate_burst)
+
+    @property
+    def dump_format_names(self) -> tuple[str, ...]:
+        """The formats each build writes dumps in (none for ``none``), in a fixed order."""
+        asked = set(self.dump_formats.replace(",", " ").split())
+        if asked == {"all"}:
+            return DUMP_FORMATS
+        return tuple(name for name in DUMP_FORMATS if name in asked)
+
+    @property
     def iris(self) -> IriScheme:
         """The IRI scheme for ``base_iri``."""
         return IriScheme(self.base_iri)
@@ -158,6 +182,12 @@ SETTINGS: dict[str, str] = {
     "-Host, -Port and -Prefix headers are trusted; 0 trusts none.",
     "script_name": "The URL path the app is mounted under when a proxy does not send "
     "X-Forwarded-Prefix, e.g. /kg (no trailing slash).",
+    "rate_limit": "Requests per second each client address may send on average (429 with "
+    "Retry-After beyond); 0 turns the limit off. /static/ files are not counted.",
+    "rate_burst": "Requests a client may send at once before rate_limit applies (the size of "
+    "its token bucket).",
+    "dump_formats": "The dumps each build writes for /dumps/: 'all' (turtle, ntriples, nquads, "
+    "trig and jsonld), 'none', or some of those names separated by commas or spaces.",
 }
 
 
@@ -205,6 +235,7 @@ def _check(settings: Settings) -> None:
             f"remote_timeout must be a positive number of seconds, not {settings.remote_timeout!r}"
         ) from None
     _check_web(settings)
+    _check_dump_formats(settings)
     if settings.backend == "remote":
         for name in ("remote_query_url", "remote_update_url"):
             url = getattr(settings, name)
@@ -256,10 +287,19 @@ def _check_web(settings: Settings) -> None:
         ("port", 0),
         ("threads", 1),
         ("proxy_hops", 0),
+        ("rate_burst", 1),
     ):
         value = getattr(settings, name)
         if not (value.isdigit() and int(value) >= lowest):
             raise ConfigError(f"{name} must be a whole number ≥ {lowest}, not {value!r}")
+    try:
+        if not (math.isfinite(settings.rate_per_second) and settings.rate_per_second >= 0):
+            raise ValueError
+    except ValueError:
+        raise ConfigError(
+            f"rate_limit must be a number of requests per second ≥ 0 (0 turns it off), "
+            f"not {settings.rate_limit!r}"
+        ) from None
     if settings.port_number > 65535:
         raise ConfigError(f"port must be at most 65535, not {settings.port}")
     if settings.script_name and (
@@ -268,4 +308,16 @@ def _check_web(settings: Settings) -> None:
         raise ConfigError(
             f"script_name must start with '/' and not end with one (e.g. /kg), "
             f"not {settings.script_name!r}"
+        )
+
+
+def _check_dump_formats(settings: Settings) -> None:
+    asked = set(settings.dump_formats.replace(",", " ").split())
+    if asked in ({"all"}, {"none"}):
+        return
+    unknown = sorted(asked - set(DUMP_FORMATS))
+    if unknown or not asked:
+        raise ConfigError(
+            f"dump_formats must be 'all', 'none' or some of {', '.join(DUMP_FORMATS)}, not "
+            f"{settings.dump_formats!r}" + (f" (unknown: {', '.join(unknown)})" if unknown else "")
         )

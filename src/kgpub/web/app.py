@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import os
+from functools import partial
 from pathlib import Path
 
 from flask import Flask, request
@@ -16,14 +17,27 @@ from flask import Flask, request
 from kgpub.backend import Store
 from kgpub.collection import find_collection_root
 from kgpub.config import Settings, load_settings
-from kgpub.errors import ConfigError, UriTooLong
+from kgpub.errors import ConfigError, TooManyRequests, UriTooLong
 from kgpub.store import open_store
-from kgpub.web import graph_store, linked_data, queries, query_page, sparql
+from kgpub.web import (
+    dumps,
+    graph_store,
+    home,
+    linked_data,
+    queries,
+    query_page,
+    search,
+    sitemap,
+    sparql,
+)
 from kgpub.web.canned_queries import load_canned_queries
+from kgpub.web.context import blueprint as context_blueprint
 from kgpub.web.cors import register_cors
+from kgpub.web.document_cache import register_document_cache
 from kgpub.web.errors import register_error_handlers
 from kgpub.web.proxy import behind_proxy
 from kgpub.web.query_pool import QueryPool
+from kgpub.web.rate_limit import RateLimiter, retry_after_header
 from kgpub.web.state import EXTENSION_KEY, WebState, web_state
 
 COLLECTION_VARIABLE = "KGPUB_COLLECTION"
@@ -49,7 +63,11 @@ def create_app(settings: Settings, collection_root: Path, *, store: Store | None
         canned_queries=load_canned_queries(collection_root),
     )
     app.extensions[EXTENSION_KEY] = state
+    if settings.rate_per_second > 0:  # first, so over-use is refused before any other work
+        limiter = RateLimiter(rate=settings.rate_per_second, burst=settings.rate_burst_size)
+        app.before_request(partial(_limit_rate, limiter))
     app.before_request(_refuse_long_urls)
+    register_document_cache(app)
     register_cors(app)
     register_error_handlers(app)
     app.register_blueprint(sparql.blueprint)
@@ -57,8 +75,29 @@ def create_app(settings: Settings, collection_root: Path, *, store: Store | None
     app.register_blueprint(queries.blueprint)
     app.register_blueprint(query_page.blueprint)
     app.register_blueprint(linked_data.blueprint)
+    app.register_blueprint(dumps.blueprint)
+    app.register_blueprint(sitemap.blueprint)
+    app.register_blueprint(context_blueprint)
+    app.register_blueprint(home.blueprint)
+    app.register_blueprint(search.blueprint)
     app.wsgi_app = behind_proxy(app.wsgi_app, settings)  # type: ignore[method-assign]
     return app
+
+
+def _limit_rate(limiter: RateLimiter) -> None:
+    if request.endpoint == "static":
+        return  # assets come with a page: viewing a page costs one request, whatever it loads
+    client = request.remote_addr or "an unknown address"  # X-Forwarded-For via proxy_hops only
+    wait = limiter.wait_seconds(client)
+    if wait:
+        retry_after = retry_after_header(wait)
+        raise TooManyRequests(
+            f"too many requests from {client}: this server answers each client "
+            f"{limiter.rate:g} requests per second (bursts of {limiter.burst}); retry after "
+            f"{retry_after} s and send requests more slowly (the rate_limit and rate_burst "
+            "settings set this)",
+            retry_after=retry_after,
+        )
 
 
 def _refuse_long_urls() -> None:
