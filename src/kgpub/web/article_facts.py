@@ -27,11 +27,8 @@ import pyoxigraph
 from rdflib.namespace import RDF
 
 from kgpub.vocab import KG, SCHEMA
-from kgpub.web.entity_facts import Count
+from kgpub.web.entity_facts import Count, read_count
 from kgpub.web.fact_reader import (
-    ABOUT,
-    CUSTODIAN,
-    ORGANIZATION,
     TYPE,
     FactReader,
     Source,
@@ -233,42 +230,6 @@ def _shown(reader: FactReader, quad: pyoxigraph.Quad) -> Value:
     if value.iri and "#" in value.iri and value.detail:
         return Value(value.detail)
     return value
-
-
-def read_count(
-    reader: FactReader, claim: pyoxigraph.NamedNode, count: pyoxigraph.NamedNode
-) -> Count:
-    """One observation of ``claim``'s graph as a :class:`~kgpub.web.entity_facts.Count`."""
-    numbers = {
-        name: int(found)
-        for name, predicate in (
-            ("value", SCHEMA.value),
-            ("minValue", SCHEMA.minValue),
-            ("maxValue", SCHEMA.maxValue),
-            ("boundValue", KG.boundValue),
-        )
-        if (found := reader.text(count, predicate, claim))
-    }
-    # Held by its custodian, or by the organization it is about (as on the entity page).
-    about = reader.iris(count, ABOUT, claim)
-    custodians = reader.iris(count, CUSTODIAN, claim) or [
-        entity for entity in about if ORGANIZATION in reader.iris(entity, RDF.type)
-    ]
-    qualifiers = reader.iris(count, KG.valueQualifier, claim)
-    return Count(
-        iri=count.value,
-        measure=reader.first(count, KG.measure) or Value("count"),
-        qualifier=qualifiers[0].value.rsplit("/", 1)[-1] if qualifiers else "exact",
-        numbers=numbers,
-        unit=reader.text(count, SCHEMA.unitText, claim),
-        raw=reader.text(count, KG.rawText, claim),
-        scope=reader.text(count, KG.scope, claim),
-        population=reader.text(count, KG.population, claim),
-        held_by=reader.value(custodians[0]) if custodians else None,
-        affiliation=reader.first(count, KG.affiliation),
-        date=reader.text(count, SCHEMA.observationDate, claim),
-        source=reader.source(claim),
-    )
 
 
 def _mentions(

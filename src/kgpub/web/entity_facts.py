@@ -181,43 +181,48 @@ def _claimed_properties(reader: FactReader, iri: pyoxigraph.NamedNode) -> list[C
 
 
 def _counts(reader: FactReader, iri: pyoxigraph.NamedNode) -> list[Count]:
-    counts = []
-    for row in _select(reader.database, CLAIMED_COUNTS, iri):
-        claim, count = row["claim"], row["count"]
-        numbers = {
-            name: int(found)
-            for name, predicate in (
-                ("value", SCHEMA.value),
-                ("minValue", SCHEMA.minValue),
-                ("maxValue", SCHEMA.maxValue),
-                ("boundValue", KG.boundValue),
-            )
-            if (found := reader.text(count, predicate, claim))
-        }
-        # A count about an organization is held by it across its facilities (the design's
-        # "custodian organization with a kg:scope in words"), like an explicit kg:custodian.
-        about = reader.iris(count, ABOUT, claim)
-        custodians = reader.iris(count, CUSTODIAN, claim) or [
-            entity for entity in about if ORGANIZATION in reader.iris(entity, RDF.type)
-        ]
-        qualifiers = reader.iris(count, KG.valueQualifier, claim)
-        counts.append(
-            Count(
-                iri=count.value,
-                measure=reader.first(count, KG.measure) or Value("count"),
-                qualifier=qualifiers[0].value.rsplit("/", 1)[-1] if qualifiers else "exact",
-                numbers=numbers,
-                unit=reader.text(count, SCHEMA.unitText, claim),
-                raw=reader.text(count, KG.rawText, claim),
-                scope=reader.text(count, KG.scope, claim),
-                population=reader.text(count, KG.population, claim),
-                held_by=reader.value(custodians[0]) if custodians else None,
-                affiliation=reader.first(count, KG.affiliation),
-                date=reader.text(count, SCHEMA.observationDate, claim),
-                source=reader.source(claim),
-            )
-        )
+    counts = [
+        read_count(reader, row["claim"], row["count"])
+        for row in _select(reader.database, CLAIMED_COUNTS, iri)
+    ]
     return sorted(counts, key=lambda c: (c.measure.label, c.population, c.scope, c.iri))
+
+
+def read_count(
+    reader: FactReader, claim: pyoxigraph.NamedNode, count: pyoxigraph.NamedNode
+) -> Count:
+    """One observation of ``claim``'s graph as a :class:`Count`."""
+    numbers = {
+        name: int(found)
+        for name, predicate in (
+            ("value", SCHEMA.value),
+            ("minValue", SCHEMA.minValue),
+            ("maxValue", SCHEMA.maxValue),
+            ("boundValue", KG.boundValue),
+        )
+        if (found := reader.text(count, predicate, claim))
+    }
+    # A count about an organization is held by it across its facilities (the design's
+    # "custodian organization with a kg:scope in words"), like an explicit kg:custodian.
+    about = reader.iris(count, ABOUT, claim)
+    custodians = reader.iris(count, CUSTODIAN, claim) or [
+        entity for entity in about if ORGANIZATION in reader.iris(entity, RDF.type)
+    ]
+    qualifiers = reader.iris(count, KG.valueQualifier, claim)
+    return Count(
+        iri=count.value,
+        measure=reader.first(count, KG.measure) or Value("count"),
+        qualifier=qualifiers[0].value.rsplit("/", 1)[-1] if qualifiers else "exact",
+        numbers=numbers,
+        unit=reader.text(count, SCHEMA.unitText, claim),
+        raw=reader.text(count, KG.rawText, claim),
+        scope=reader.text(count, KG.scope, claim),
+        population=reader.text(count, KG.population, claim),
+        held_by=reader.value(custodians[0]) if custodians else None,
+        affiliation=reader.first(count, KG.affiliation),
+        date=reader.text(count, SCHEMA.observationDate, claim),
+        source=reader.source(claim),
+    )
 
 
 def _inverse_links(reader: FactReader, iri: pyoxigraph.NamedNode) -> list[InverseLinks]:
