@@ -64,10 +64,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium: Browser) -> Itera
         yield base
 
 
-@pytest.fixture
-def page(chromium: Browser, server: str) -> Iterator[Page]:
-    """A fresh tab; fails the test on any error the page's script throws."""
-    context = chromium.new_context(base_url=server)
+def open_tab(chromium: Browser, server: str, *, javascript: bool = True) -> Iterator[Page]:
+    """A fresh tab on ``server``; fails the test on any error the page's script throws."""
+    context = chromium.new_context(base_url=server, java_script_enabled=javascript)
     tab = context.new_page()
     tab.set_default_timeout(WAIT_MS)
     errors: list[str] = []
@@ -77,6 +76,12 @@ def page(chromium: Browser, server: str) -> Iterator[Page]:
     finally:
         context.close()
     assert errors == []
+
+
+@pytest.fixture
+def page(chromium: Browser, server: str) -> Iterator[Page]:
+    """A fresh tab with JavaScript on."""
+    yield from open_tab(chromium, server)
 
 
 def _run_typed(page: Page, query: str) -> None:

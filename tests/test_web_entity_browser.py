@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .test_web_browser import WAIT_MS, chromium
+from .test_web_browser import chromium, open_tab
 from .test_web_entity_page import MARKUP, write_markup_collection
 from .test_web_serving import serving
 
@@ -37,13 +37,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium: Browser) -> Itera
 @pytest.fixture
 def page(chromium: Browser, server: str) -> Iterator[Page]:
     """A fresh tab with JavaScript on, so markup that could run would."""
-    context = chromium.new_context(base_url=server)
-    tab = context.new_page()
-    tab.set_default_timeout(WAIT_MS)
-    try:
-        yield tab
-    finally:
-        context.close()
+    yield from open_tab(chromium, server)
 
 
 @pytest.mark.attack

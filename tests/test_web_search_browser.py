@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .test_web_browser import WAIT_MS, chromium
+from .test_web_browser import chromium, open_tab
 from .test_web_fixtures import build_examples
 from .test_web_serving import serving
 
@@ -33,20 +33,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium: Browser) -> Itera
     root = build_examples(tmp_path_factory.mktemp("search-browser"))
     with serving(root, uuid.uuid4().hex) as base:
         yield base
-
-
-def open_tab(chromium: Browser, server: str, *, javascript: bool) -> Iterator[Page]:
-    """A fresh tab; fails the test on any error the page's script throws."""
-    context = chromium.new_context(base_url=server, java_script_enabled=javascript)
-    tab = context.new_page()
-    tab.set_default_timeout(WAIT_MS)
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        yield tab
-    finally:
-        context.close()
-    assert errors == []
 
 
 @pytest.fixture
