@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/reliability_report.py            # the full run (about 40 min)
     .venv/bin/python benchmarks/reliability_report.py --quick    # a smaller run of each part
-    .venv/bin/python benchmarks/reliability_report.py --only attacks,fuzz
+    .venv/bin/python benchmarks/reliability_report.py --only attacks,fuzz   # keeps the rest
 
 Each part is its own script, run here with ``--markdown``; this script puts their sections
 together with the machine they ran on and writes the report (or prints it with ``--print``).
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -78,18 +79,30 @@ def main() -> None:
     known = {part.name for part in PARTS} | {"attacks"}
     if unknown := wanted - known:
         parser.error(f"unknown parts {sorted(unknown)}; known: {sorted(known)}")
+    earlier = _sections_of(REPORT.read_text(encoding="utf-8")) if REPORT.exists() else {}
     sections = [_header(quick=arguments.quick)]
-    for part in PARTS:
-        if not wanted or part.name in wanted:
-            sections.append(_run_part(part, quick=arguments.quick))
-    if not wanted or "attacks" in wanted:
-        sections.append(_attack_section())
+    for name in [*(part.name for part in PARTS), "attacks"]:
+        if wanted and name not in wanted:
+            section = earlier.get(name, f"## {name}\n\nNot run yet: `--only {name}` runs it.")
+        elif name == "attacks":
+            section = _attack_section()
+        else:
+            section = _run_part(next(p for p in PARTS if p.name == name), quick=arguments.quick)
+        sections.append(f"<!-- part: {name} -->\n{section.strip()}\n<!-- end: {name} -->")
     report = "\n\n".join(section.strip() for section in sections) + "\n"
     if arguments.print:
         print(report)
     else:
         REPORT.write_text(report, encoding="utf-8")
         print(f"wrote {REPORT.relative_to(ROOT)}", file=sys.stderr)
+
+
+def _sections_of(report: str) -> dict[str, str]:
+    """The sections of an earlier report, by part, so ``--only`` refreshes just those asked."""
+    found = {}
+    for match in re.finditer(r"<!-- part: (\w+) -->\n(.*?)\n<!-- end: \1 -->", report, re.DOTALL):
+        found[match.group(1)] = match.group(2)
+    return found
 
 
 def _header(*, quick: bool) -> str:
