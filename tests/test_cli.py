@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from kgpub.cli import main
 
-from .conftest import ARTICLE, write_collection
+from .conftest import ARTICLE, REGISTRY, write_collection
 
 
 def test_python_dash_m_runs_the_cli() -> None:
@@ -100,3 +100,16 @@ def test_malformed_queries_exit_two_with_the_parser_message(
     result = runner.invoke(main, ["query", "-C", str(sample_collection), "SELEC ?x {}"])
     assert result.exit_code == 2
     assert "malformed SPARQL" in result.stderr
+
+
+def test_issue_6_a_registry_reference_naming_nothing_stops_a_build_without_a_traceback(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # Describing the facility met the reference again, and ReferenceProblem escaped.
+    registry = REGISTRY.replace("located_in: hasakah", "located_in: hasakahh")
+    root = write_collection(tmp_path, registry=registry)
+    for command in ("validate", "build"):
+        result = runner.invoke(main, [command, str(root)])
+        assert isinstance(result.exception, SystemExit), result.exception
+        assert result.exit_code == 2
+        assert "no place or country is called 'hasakahh'" in result.stderr

@@ -67,3 +67,11 @@ def test_article_entities_are_scoped_to_their_article() -> None:
 def test_countries_are_recognised_by_demonym_name_or_code(text: str, iso: str) -> None:
     assert country_code(text) == iso
     assert EntityIndex.of_registry(REGISTRY).resolve(text, ["country"]) == EntityId("country", iso)
+
+
+def test_issue_6_a_key_both_in_the_registry_and_an_article_is_ambiguous_not_a_crash() -> None:
+    # Sorting a registry entity (scope None) with an article's own raised TypeError.
+    tables = EntityTables.model_validate({"organizations": {"sdf": {"labels": {"en": "SDF"}}}})
+    index = EntityIndex.of_registry(REGISTRY).with_article_entities(tables, "a1")
+    with pytest.raises(ReferenceProblem, match="'sdf' is ambiguous"):
+        index.resolve("sdf", ["organization"])

@@ -216,6 +216,8 @@ class ArticleWorker:
             return None
         kind, _, key = str(node)[len(prefix) :].partition("/")
         entity_id = EntityId(kind, key)
+        if kind == "country":  # named by ISO code, without needing a registry entry
+            return entity_id
         return entity_id if self.registry.index.get(entity_id) is not None else None
 
     def _validate(self, batch: list[tuple[ArticleOutcome, _Mapped]]) -> None:
