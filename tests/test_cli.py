@@ -113,3 +113,19 @@ def test_issue_6_a_registry_reference_naming_nothing_stops_a_build_without_a_tra
         assert isinstance(result.exception, SystemExit), result.exception
         assert result.exit_code == 2
         assert "no place or country is called 'hasakahh'" in result.stderr
+
+
+def test_issue_6_a_misspelt_registry_reference_is_reported_at_its_line(
+    runner: CliRunner, examples_copy: Path
+) -> None:
+    registry = examples_copy / "registry.yaml"
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(
+        text.replace("located_in: ghwayran-neighbourhood", "located_in: ghwayran-nieghbour", 1),
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["validate", str(examples_copy)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "registry.yaml:" in result.stderr and "located_in" in result.stderr
+    assert "'ghwayran-nieghbour'" in result.stderr

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from rdflib import RDF, SKOS, XSD, Graph, Literal, URIRef
 
-from kgpub.entities import EntityId, EntityIndex, country_labels
+from kgpub.entities import EntityId, EntityIndex, ReferenceProblem, country_labels
 from kgpub.iris import IriScheme
 from kgpub.model import (
     Country,
@@ -42,8 +42,12 @@ def describe_entity(
         add((subject, KG.geonamesId, Literal(entity.geonames)))
         add((subject, SKOS.exactMatch, GEONAMES[f"{entity.geonames}/"]))
 
-    def ref(text: str, *kinds: str) -> URIRef:
-        return iris.entity(index.resolve(text, kinds))
+    def link(node: URIRef, predicate: URIRef, text: str, *kinds: str) -> None:
+        try:
+            target = iris.entity(index.resolve(text, kinds))
+        except ReferenceProblem:  # reported, with its file and line, where it is written
+            return
+        add((node, predicate, target))
 
     if isinstance(entity, Country):
         describe_country(graph, entity.iso, iris=iris)
@@ -55,20 +59,20 @@ def describe_entity(
             if entity.kind == "international-coalition":
                 add((subject, RDF.type, ORG.OrganizationalCollaboration))
         if entity.part_of:
-            add((subject, ORG.subOrganizationOf, ref(entity.part_of, "organization")))
+            link(subject, ORG.subOrganizationOf, entity.part_of, "organization")
     elif isinstance(entity, Person):
         add((subject, RDF.type, KG.Person))
         for number, membership in enumerate(entity.memberships, start=1):
             node = iris.part(subject, f"membership-{number}")
             add((node, RDF.type, ORG.Membership))
             add((node, ORG.member, subject))
-            add((node, ORG.organization, ref(membership.organization, "organization")))
+            link(node, ORG.organization, membership.organization, "organization")
             add((node, ORG.role, concept("role", membership.role)))
     elif isinstance(entity, Place):
         add((subject, RDF.type, KG.Place))
         add((subject, KG.placeKind, concept("place-kind", entity.kind)))
         if entity.contained_in:
-            add((subject, SCHEMA.containedInPlace, ref(entity.contained_in, "place", "country")))
+            link(subject, SCHEMA.containedInPlace, entity.contained_in, "place", "country")
         if entity.geonames_admin1:
             add((subject, KG.geonamesAdmin1, Literal(entity.geonames_admin1)))
         if entity.coordinates:
@@ -80,9 +84,9 @@ def describe_entity(
     elif isinstance(entity, Facility):
         add((subject, RDF.type, KG.Facility))
         add((subject, KG.facilityType, concept("facility-type", entity.type)))
-        add((subject, SCHEMA.containedInPlace, ref(entity.located_in, "place", "country")))
+        link(subject, SCHEMA.containedInPlace, entity.located_in, "place", "country")
         if entity.part_of:
-            add((subject, KG.partOf, ref(entity.part_of, "facility")))
+            link(subject, KG.partOf, entity.part_of, "facility")
     elif isinstance(entity, Event):
         add((subject, RDF.type, KG.Event))
     return subject
