@@ -180,3 +180,17 @@ def test_readers_see_the_old_data_or_the_new_never_a_half_built_state(
     seen.add((int(answer["n"].value), int(answer["fresh"].value)))
     assert seen == allowed  # both states were seen, nothing in between
     assert build_collection(root, load_settings(root, env={})).published
+
+
+def test_builds_staged_within_one_clock_tick_get_different_ids(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    first = store.begin(replace_all=True)
+    try:
+        first_id = first.build_id
+    finally:
+        first.abort()
+    second = store.begin(replace_all=True)
+    try:
+        assert second.build_id != first_id
+    finally:
+        second.abort()

@@ -17,6 +17,7 @@ immutable files, so this takes milliseconds whatever the size) and applies only 
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import shutil
 import threading
@@ -54,6 +55,10 @@ class ChangeObserver(Protocol):
 
     def close(self) -> None:
         """The transaction is over: let go of what was kept of it."""
+
+
+_BUILD_SEQUENCE = itertools.count()
+"""Numbers the builds this process stages, in order."""
 
 
 class EmbeddedStore:
@@ -160,7 +165,11 @@ class EmbeddedTransaction:
         builds = store.store_dir / BUILDS_FOLDER
         builds.mkdir(parents=True, exist_ok=True)
         self._lock = _acquire_lock(store.store_dir)
-        self.build_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{os.getpid()}"
+        # The sequence number keeps ids unique where the clock is coarse: two writes in one
+        # tick got the same id, and the second's rename onto the first failed, losing it.
+        self.build_id = (
+            f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{os.getpid()}-{next(_BUILD_SEQUENCE):06d}"
+        )
         self.staging = builds / f".{self.build_id}.partial"
         self.state_dir = self.staging / STATE_FOLDER
         self._pending: list[bytes] = []
