@@ -26,7 +26,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
@@ -36,7 +35,7 @@ from kgpub.dump_catalog import DumpCatalog
 from kgpub.dump_changes import ChangeLog, file_lines
 from kgpub.dump_parts import PARTS_FOLDER, find_parts
 from kgpub.dumps import Changes, DumpKind, dump_kinds, update_dump_set, write_dump_set
-from kgpub.embedded import EmbeddedStore, EmbeddedTransaction
+from kgpub.embedded import EmbeddedStore, EmbeddedTransaction, new_build_id
 from kgpub.errors import OutOfSpace, StoreError
 from kgpub.formats import rdf_format
 
@@ -127,7 +126,7 @@ def publish_remote_dumps(store: Store, settings: Settings, collection_root: Path
     store_dir = settings.store_path(collection_root)
     sets = store_dir / DUMP_SETS_FOLDER
     sets.mkdir(parents=True, exist_ok=True)
-    name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{os.getpid()}"
+    name = new_build_id()
     staging = sets / f".{name}.partial"
     try:
         write_store_dumps(store, staging, kinds)

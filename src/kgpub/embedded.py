@@ -61,6 +61,15 @@ _BUILD_SEQUENCE = itertools.count()
 """Numbers the builds this process stages, in order."""
 
 
+def new_build_id() -> str:
+    """A folder name for a new build: sortable by time, unique even within one clock tick.
+
+    The sequence number matters where the clock is coarse: two writes in one tick got the
+    same id, and the second's rename onto the first failed, losing it.
+    """
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{os.getpid()}-{next(_BUILD_SEQUENCE):06d}"
+
+
 class EmbeddedStore:
     """Oxigraph on disk in a store folder; reads always see the current build."""
 
@@ -165,11 +174,7 @@ class EmbeddedTransaction:
         builds = store.store_dir / BUILDS_FOLDER
         builds.mkdir(parents=True, exist_ok=True)
         self._lock = _acquire_lock(store.store_dir)
-        # The sequence number keeps ids unique where the clock is coarse: two writes in one
-        # tick got the same id, and the second's rename onto the first failed, losing it.
-        self.build_id = (
-            f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{os.getpid()}-{next(_BUILD_SEQUENCE):06d}"
-        )
+        self.build_id = new_build_id()
         self.staging = builds / f".{self.build_id}.partial"
         self.state_dir = self.staging / STATE_FOLDER
         self._pending: list[bytes] = []

@@ -36,7 +36,6 @@ RESULT_DOWNLOADS = tuple(offer.name for offer in RESULTS_OFFERS)
 GRAPH_DOWNLOADS = ("ttl", "nt", "nq", "trig", "jsonld", "rdfxml")
 """``format=`` names of the downloads offered for CONSTRUCT and DESCRIBE (short ones, as
 people know them from file extensions); a test checks they name every RDF offer."""
-ASSETS = ("query.css", "query.js")
 IMMUTABLE = "public, max-age=31536000, immutable"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -93,9 +92,10 @@ def asset_digest(name: str) -> str:
 
 @blueprint.after_app_request
 def _cache_versioned_assets(response: Response) -> Response:
+    """Let browsers keep any static file asked for by its content's digest (:func:`asset_url`)."""
     if request.endpoint != "static" or response.status_code != 200:
         return response
     name = (request.view_args or {}).get("filename")
-    if name in ASSETS and request.args.get("v") == asset_digest(name):
+    if name and request.args.get("v") == asset_digest(name):
         response.headers["Cache-Control"] = IMMUTABLE
     return response

@@ -28,7 +28,7 @@ from kgpub.errors import ServiceUnavailable
 from kgpub.web.entity_page import LANGUAGE_TAG, reader_languages
 from kgpub.web.errors import JSON_OFFER
 from kgpub.web.negotiation import HTML_OFFER, choose_by_accept
-from kgpub.web.query_page import CONTENT_SECURITY_POLICY, IMMUTABLE, asset_digest, asset_url
+from kgpub.web.query_page import CONTENT_SECURITY_POLICY, asset_url
 from kgpub.web.search_index import PerBuild, SearchHit, SearchIndex, build_key
 from kgpub.web.state import web_state
 
@@ -40,7 +40,6 @@ MAX_LIMIT = 100
 MAX_QUERY_CHARACTERS = 200
 CACHE_SECONDS = 60
 """Answers change only with a build; a minute keeps typing cheap without hiding a new one."""
-ASSETS = ("search.js", "search.css")
 
 
 @blueprint.record_once
@@ -177,15 +176,4 @@ def _vary(response: Response) -> Response:
     response.vary.add("Accept-Language")  # the hits' labels follow it
     response.cache_control.public = True
     response.cache_control.max_age = CACHE_SECONDS
-    return response
-
-
-@blueprint.after_app_request
-def _cache_versioned_assets(response: Response) -> Response:
-    """Let browsers keep ``search.js?v=<digest>`` for good, as the query page's assets."""
-    if request.endpoint != "static" or response.status_code != 200:
-        return response
-    name = (request.view_args or {}).get("filename")
-    if name in ASSETS and request.args.get("v") == asset_digest(name):
-        response.headers["Cache-Control"] = IMMUTABLE
     return response
