@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import RDF, SH, Graph, URIRef
 from rdflib.term import Node
 
@@ -24,8 +25,9 @@ from kgpub.entities import EntityId
 from kgpub.errors import Problem
 from kgpub.iris import IriScheme, content_digest
 from kgpub.mapper import MappedGraphs, map_article
-from kgpub.quads import nquads_of
+from kgpub.quads import nquads_of, oxigraph_term
 from kgpub.references import iter_references
+from kgpub.screening import shipped_screen
 from kgpub.validate import locate_results, validate_graph
 from kgpub.vocab import KG
 
@@ -221,6 +223,11 @@ class ArticleWorker:
         return entity_id if self.registry.index.get(entity_id) is not None else None
 
     def _validate(self, batch: list[tuple[ArticleOutcome, _Mapped]]) -> None:
+        around = {triple for _, work in batch for triple in work.context}
+        context = (pyoxigraph.Quad(*(oxigraph_term(term) for term in triple)) for triple in around)
+        screened = shipped_screen().screen([outcome.nquads for outcome, _ in batch], context)
+        if screened is not None and screened.conforms:
+            return
         # One graph of every article's triples (pySHACL's input) and their origins; the
         # articles' datasets are not merged into another dataset first.
         data = Graph()
@@ -235,7 +242,7 @@ class ArticleWorker:
         for _, work in batch:
             for triple in work.context:
                 data.add(triple)
-        report = validate_graph(data, inplace=True)
+        report = validate_graph(data, inplace=True, screen=False)
         report = replace(report, results=tuple(r for r in report.results if r.focus in owned))
         collection = replace(self.registry, articles=tuple(work.source for _, work in batch))
         outcomes = {outcome.path: outcome for outcome, _ in batch}

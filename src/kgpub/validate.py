@@ -23,6 +23,7 @@ from kgpub.collection import Collection
 from kgpub.errors import Problem, ShapesError
 from kgpub.mapper import MappedGraphs
 from kgpub.ontology import ontology_graph, shapes_graph
+from kgpub.screening import shipped_screen
 from kgpub.vocab import KG, OA, ORG, SCHEMA, SEM
 
 FIELD_OF_PROPERTY: dict[Node, str] = {
@@ -92,6 +93,10 @@ class ValidationReport:
         return tuple(r for r in self.results if r.severity == SH.Violation)
 
 
+CONFORMS = ValidationReport(True, ())
+"""The report of data that conforms with no warnings or notes (the screen's verdict)."""
+
+
 class PreparedQueryProcessor(SPARQLProcessor):
     """rdflib's SPARQL processor, parsing each distinct query text once.
 
@@ -125,13 +130,19 @@ plugin.register("sparql", Processor, __name__, PreparedQueryProcessor.__name__)
 
 
 def validate_graph(
-    data: Graph, *, shapes: Graph | None = None, inplace: bool = False
+    data: Graph, *, shapes: Graph | None = None, inplace: bool = False, screen: bool = True
 ) -> ValidationReport:
     """Validate ``data`` (with the code lists mixed in) against the shapes.
 
+    With kgpub's own shapes, data is screened set-wise first (:mod:`kgpub.screening`) and
+    pySHACL runs only when the screen flags something; ``screen=False`` always runs pySHACL.
     With ``inplace`` the ontology is mixed into ``data`` itself rather than into a copy: faster,
     for callers that throw ``data`` away afterwards.
     """
+    if shapes is None and screen:
+        screened = shipped_screen().screen([data.serialize(format="nt", encoding="utf-8")])
+        if screened is not None and screened.conforms:
+            return CONFORMS
     shapes = shapes if shapes is not None else shapes_graph()
     conforms, report, _ = run_pyshacl(
         data,
