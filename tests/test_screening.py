@@ -8,6 +8,7 @@ screen. benchmarks/screen_differential.py runs the same comparison on thousands 
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pyoxigraph
 import pytest
@@ -146,3 +147,20 @@ def test_a_focus_node_only_in_the_context_does_not_count() -> None:
     screened = Screen(compile_shapes(shapes), b"").screen([b""], context)
     assert screened is not None
     assert thing in screened.flagged and screened.conforms
+
+
+def test_compiled_queries_are_kept_in_the_cache_folder_and_read_back(tmp_path: Path) -> None:
+    compiled = shipped_screen(tmp_path)
+    kept = list(tmp_path.glob("screen-*.json"))
+    assert len(kept) == 1
+    shipped_screen.cache_clear()
+    assert shipped_screen(tmp_path).queries == compiled.queries
+
+
+def test_a_damaged_cache_file_is_compiled_again(tmp_path: Path) -> None:
+    shipped_screen(tmp_path)
+    [kept] = tmp_path.glob("screen-*.json")
+    kept.write_text("{not json", encoding="utf-8")
+    shipped_screen.cache_clear()
+    assert shipped_screen(tmp_path).queries == shipped_screen().queries
+    assert kept.read_text(encoding="utf-8").startswith("{")

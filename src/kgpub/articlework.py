@@ -71,6 +71,8 @@ class WorkerSetup:
     base_iri: str
     environment: str
     state_dir: Path | None
+    cache_dir: Path | None = None
+    """Where compiled shapes are kept between builds (see :func:`shipped_screen`)."""
 
 
 class ArticleWorker:
@@ -82,6 +84,7 @@ class ArticleWorker:
         self.registry = load_registry(setup.root, [])  # the parent reports registry problems
         self.entity_digests = entity_digests(self.registry.index)
         self._descriptions: dict[str, list[Triple]] = {}
+        self._quads: dict[Triple, pyoxigraph.Quad] = {}
         self.state = BuildState(setup.state_dir, read_only=True) if setup.state_dir else None
 
     def close(self) -> None:
@@ -176,9 +179,9 @@ class ArticleWorker:
 
     def _context(
         self, entities: Iterable[EntityId], foreign: ClaimTable, countries: frozenset[str]
-    ) -> Graph:
+    ) -> set[Triple]:
         """What the batch's articles point at, so shapes that follow links can check them."""
-        context = Graph()
+        context: set[Triple] = set()
         wanted = [e for e in entities if e.scope is None]
         seen: set[EntityId] = set()
         while wanted:
@@ -192,8 +195,8 @@ class ArticleWorker:
                 if target is not None:
                     wanted.append(target)
         seen_countries = {e.key for e in seen if e.kind == "country"}
-        for iso in sorted(countries | seen_countries):
-            describe_country(context, iso, iris=self.iris)
+        for iso in countries | seen_countries:
+            context.update(self._country(iso))
         for reference, (digest, claimant) in foreign.items():
             claim = self.iris.claim(reference.rpartition("#")[0], digest)
             context.add((claim, RDF.type, KG.Claim))
@@ -211,6 +214,15 @@ class ArticleWorker:
             self._descriptions[key] = list(graph)
         return self._descriptions[key]
 
+    def _country(self, iso: str) -> list[Triple]:
+        """A country's triples, named by its ISO code alone (made once)."""
+        key = f"country-code/{iso}"
+        if key not in self._descriptions:
+            graph = Graph()
+            describe_country(graph, iso, iris=self.iris)
+            self._descriptions[key] = list(graph)
+        return self._descriptions[key]
+
     def _registry_entity(self, node: Node) -> EntityId | None:
         """The registry entity an IRI names, if it names one (``#`` parts are its own)."""
         prefix = f"{self.iris.base}id/"
@@ -222,10 +234,19 @@ class ArticleWorker:
             return entity_id
         return entity_id if self.registry.index.get(entity_id) is not None else None
 
+    def _quad(self, triple: Triple) -> pyoxigraph.Quad:
+        """A context triple as an Oxigraph quad, converted once per worker."""
+        found = self._quads.get(triple)
+        if found is None:
+            found = pyoxigraph.Quad(*(oxigraph_term(term) for term in triple))
+            self._quads[triple] = found
+        return found
+
     def _validate(self, batch: list[tuple[ArticleOutcome, _Mapped]]) -> None:
-        around = {triple for _, work in batch for triple in work.context}
-        context = (pyoxigraph.Quad(*(oxigraph_term(term) for term in triple)) for triple in around)
-        screened = shipped_screen().screen([outcome.nquads for outcome, _ in batch], context)
+        around = set().union(*(work.context for _, work in batch))
+        context = (self._quad(triple) for triple in around)
+        screen = shipped_screen(self.setup.cache_dir)
+        screened = screen.screen([outcome.nquads for outcome, _ in batch], context)
         if screened is not None and screened.conforms:
             return
         # One graph of every article's triples (pySHACL's input) and their origins; the
@@ -258,7 +279,7 @@ class ArticleWorker:
 class _Mapped:
     source: ArticleSource
     mapped: MappedGraphs
-    context: Graph
+    context: set[Triple]
 
 
 CLAIMANT_KINDS = ("organization", "person")

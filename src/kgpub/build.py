@@ -173,7 +173,9 @@ class _Build:
         self.root, self.settings, self.transaction, self.full = root, settings, transaction, full
         self.environment = environment
         self.state = BuildState(state_dir, wal=True)
-        self.setup = WorkerSetup(root, settings.base_iri, environment, state_dir)
+        self.setup = WorkerSetup(
+            root, settings.base_iri, environment, state_dir, settings.store_path(root) / "cache"
+        )
         self.problems: list[Problem] = []
         self.unloadable = 0
         self.violations = 0

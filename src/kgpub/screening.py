@@ -15,13 +15,18 @@ Oxigraph stores in another form (``"01"^^xsd:integer`` becomes ``"1"``).
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import pyoxigraph
 
-from kgpub.ontology import ontology_graph, shapes_graph
+from kgpub import __version__, shape_queries, shape_terms
+from kgpub.ontology import ontology_graph, resources_digest, shapes_graph
 from kgpub.shape_queries import ShapeQueries, compile_shapes
 
 FocusNode = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
@@ -101,8 +106,46 @@ NORMALISED = frozenset(
 """Datatypes whose literals Oxigraph may store in a canonical form rather than as written."""
 
 
-@lru_cache(maxsize=1)
-def shipped_screen() -> Screen:
-    """The screen of kgpub's own shapes and ontology, compiled once per process."""
+@lru_cache(maxsize=4)
+def shipped_screen(cache: Path | None = None) -> Screen:
+    """The screen of kgpub's own shapes and ontology, compiled once per process.
+
+    Compiling takes about half a second (rdflib parses each SPARQL constraint), which a build
+    of one changed article would pay in every worker: with ``cache``, a folder, the queries
+    are kept there under the digest of kgpub's version and resources and read back next time.
+    """
     background = ontology_graph().serialize(format="nt", encoding="utf-8")
-    return Screen(compile_shapes(shapes_graph()), background)
+    if cache is None:
+        return Screen(compile_shapes(shapes_graph()), background)
+    kept = cache / f"screen-{_compiler_digest()}.json"
+    try:
+        saved = json.loads(kept.read_text(encoding="utf-8"))
+        queries = ShapeQueries(list(saved["queries"]), list(saved["approximations"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        queries = compile_shapes(shapes_graph())
+        _keep(kept, queries)
+    return Screen(queries, background)
+
+
+def _compiler_digest() -> str:
+    """What compiled queries depend on: kgpub's version, its resources and the compiler's code."""
+    digest = hashlib.sha256(f"{__version__}\0{resources_digest()}".encode())
+    for module in (shape_queries, shape_terms):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def _keep(path: Path, queries: ShapeQueries) -> None:
+    """Write the compiled queries atomically; a cache that cannot be written is no error.
+
+    The cache folder is made only inside a folder that exists already (the store's), so a
+    first build that fails leaves nothing behind.
+    """
+    text = json.dumps({"queries": queries.queries, "approximations": queries.approximations})
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        path.parent.mkdir(exist_ok=True)
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    except OSError:
+        partial.unlink(missing_ok=True)
