@@ -193,11 +193,17 @@ def read_claim(reader: FactReader, claim: pyoxigraph.NamedNode) -> ClaimFacts:
         for relation in CLAIM_RELATIONS
         for other in reader.iris(claim, relation)
     ]
-    links += [
-        link(relation, quad.subject, outgoing=False)
+    links += [  # sorted: store order differs between backends and builds
+        link(relation, subject, outgoing=False)
         for relation in CLAIM_RELATIONS
-        for quad in reader.database.quads_for_pattern(None, relation, claim, None)
-        if isinstance(quad.subject, pyoxigraph.NamedNode)
+        for subject in sorted(
+            {
+                quad.subject
+                for quad in reader.database.quads_for_pattern(None, relation, claim, None)
+                if isinstance(quad.subject, pyoxigraph.NamedNode)
+            },
+            key=str,
+        )
     ]
     return ClaimFacts(
         source=source,
