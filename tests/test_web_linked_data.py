@@ -11,6 +11,7 @@ import pyoxigraph
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from tests.remote_server import OxigraphServer
 from werkzeug.test import TestResponse
 
 from kgpub.build import build_collection
@@ -20,6 +21,7 @@ from kgpub.embedded import EmbeddedStore
 from .conftest import ARTICLE, REGISTRY, UNRELATED_ARTICLE, write_collection
 from .test_web_context import with_served_context
 from .test_web_fixtures import KG, SKOS, app, built_examples, client, running_app
+from .test_web_remote_quads import publish_to, remote_settings
 
 __all__ = ["app", "built_examples", "client"]  # fixtures, imported for pytest
 
@@ -463,3 +465,54 @@ def test_an_article_published_again_is_served_again(retired: Retired, tmp_path: 
         assert client.get(retired.removed_claim).status_code == 303
         assert client.get("/id/article/other").status_code == 303
         assert client.get(REMOVED_ENTITY).status_code == 410
+
+
+# -- the same answers read from a remote SPARQL server ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def retired_remote_client(retired: Retired, oxigraph: OxigraphServer) -> Iterator[FlaskClient]:
+    """A client of an app serving :func:`retired`'s build pushed to a real Oxigraph server."""
+    oxigraph.clear()
+    publish_to(oxigraph, retired.root)
+    with running_app(retired.root, query_workers="1", **remote_settings(oxigraph.base_url)) as app:
+        yield app.test_client()
+
+
+@pytest.mark.parametrize("accept", ["text/html", "text/turtle", None])
+def test_merged_removed_and_unknown_iris_answer_the_same_from_a_remote_server(
+    retired_client: FlaskClient,
+    retired_remote_client: FlaskClient,
+    retired: Retired,
+    accept: str | None,
+) -> None:
+    headers = {"Accept": accept} if accept else {}
+    urls = [
+        MERGED,
+        f"{MERGED}?format=nq",
+        document_path(MERGED, "jsonld"),
+        SURVIVOR,
+        document_path(SURVIVOR, "html"),
+        REMOVED_ENTITY,
+        document_path(REMOVED_ENTITY, "ttl"),
+        retired.removed_claim,
+        document_path(retired.removed_claim, "trig"),
+        "/id/article/other",
+        "/id/person/nobody",
+        "/doc/organization/sohr",
+    ]
+    statuses = set()
+    for url in urls:
+        mine, theirs = (
+            retired_client.get(url, headers=headers),
+            retired_remote_client.get(url, headers=headers),
+        )
+        statuses.add(theirs.status_code)
+        assert (theirs.status_code, theirs.location, theirs.data) == (
+            mine.status_code,
+            mine.location,
+            mine.data,
+        ), url
+        for name in ("Content-Type", "Link", "Vary", "Cache-Control"):
+            assert theirs.headers.get(name) == mine.headers.get(name), (url, name)
+    assert statuses == {200, 301, 303, 404, 410}

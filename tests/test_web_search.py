@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from tests.remote_server import free_port
 
 from kgpub.web.query_page import asset_url
 
 from .test_web_fixtures import build_examples, running_app
+from .test_web_remote_quads import remote_settings
 
 TOKEN = "search-test-token"  # noqa: S105 - a test value
 SOHR = "https://kg.example.org/id/organization/sohr"
@@ -209,3 +211,22 @@ def test_the_page_loads_its_script_from_this_server_only(
     assert asset.status_code == 200
     assert asset.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     asset.close()
+
+
+def test_a_search_the_store_cannot_answer_is_a_503_in_the_shape_asked_for(
+    search_app: Flask,
+) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    root = search_app.extensions["kgpub"].collection_root
+    with running_app(root, query_workers="1", **remote_settings(dead)) as app:
+        client = app.test_client()
+        page = client.get("/search?q=osdh", headers={"Accept": "text/html"})
+        assert (page.status_code, page.mimetype) == (503, "text/html")
+        assert "<h1>503</h1>" in page.text and f"{dead}/query" in page.text
+        answer = client.get("/search.json?q=osdh", headers={"Accept": "text/html"})
+        assert (answer.status_code, answer.mimetype) == (503, JSON_TYPE)
+        error = json.loads(answer.data)
+        assert (error["ok"], error["status"]) == (False, 503)
+        assert f"cannot reach the SPARQL server at {dead}/query" in error["error"]
+        plain = client.get("/search?q=osdh", headers={"Accept": "text/plain"})
+        assert (plain.status_code, plain.mimetype) == (503, "text/plain")

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
-from pathlib import Path
 
 import pyoxigraph
 import pytest
 
-from kgpub.build import build_collection
-from kgpub.config import load_settings
-from kgpub.store import open_store
-from kgpub.web.search_index import NameKind, PerBuild, Rank, SearchIndex, build_key
-
-from .conftest import REGISTRY, write_collection
+from kgpub.web.search_index import NameKind, Rank, SearchIndex
 
 BASE = "https://kg.example.org/"
 PREFIXES = """
@@ -178,57 +171,36 @@ def test_a_name_full_of_metacharacters_is_found_by_its_words(index: SearchIndex)
     assert found(index, "(?i) select") == ["organization/metachars"]
 
 
-def test_a_new_build_gets_a_new_index_and_the_same_build_keeps_its_own(tmp_path: Path) -> None:
-    root = write_collection(tmp_path / "collection")
-    settings = load_settings(root, env={})
-    assert build_collection(root, settings).published
-    store = open_store(settings, root)
-    cache: PerBuild[SearchIndex] = PerBuild()
-    computed: list[object] = []
-
-    def current_index() -> SearchIndex:
-        build = build_key(store)
-
-        def compute() -> SearchIndex:
-            computed.append(build)
-            return SearchIndex.from_database(store.database(), base_iri=BASE)
-
-        return cache.get(build, compute)
-
-    try:
-        first = current_index()
-        assert current_index() is first
-        assert first.search("Kobani", languages=["en"], limit=5) == []
-        kobani = "  kobani: {labels: {en: Kobanî}, kind: city, contained_in: syria}\n"
-        write_collection(root, REGISTRY.replace("places:\n", f"places:\n{kobani}"))
-        assert build_collection(root, settings).published
-        (hit,) = current_index().search("kobani", languages=["en"], limit=5)
-        assert hit.iri == f"{BASE}id/place/kobani"
-        assert len(computed) == 2 and computed[0] != computed[1]
-    finally:
-        store.close()
+def test_names_tied_but_for_their_resource_rank_alike_however_the_store_lists_them() -> None:
+    twins = [
+        pyoxigraph.Quad(
+            pyoxigraph.NamedNode(f"{BASE}id/place/{name}"),
+            predicate,
+            term,
+            pyoxigraph.NamedNode(f"{BASE}graph/entities"),
+        )
+        for name in ("zakho-east", "zakho-west", "zakho-north", "zakho-south")
+        for predicate, term in (
+            (pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), PLACE),
+            (LABEL, pyoxigraph.Literal("Zakho", language="en")),
+            (LABEL, pyoxigraph.Literal("Zakho", language="ku")),
+        )
+    ]
+    orders = []
+    for listed in (twins, twins[::-1], twins[1::2] + twins[::2]):
+        database = pyoxigraph.Store()
+        for quad in listed:
+            database.add(quad)
+        hits = SearchIndex.from_database(database, base_iri=BASE).search(
+            "zakho", languages=["ar"], limit=10
+        )
+        orders.append([(hit.iri, hit.language) for hit in hits])
+    assert orders[0] == orders[1] == orders[2]
+    assert [iri for iri, _language in orders[0]] == sorted(iri for iri, _language in orders[0])
 
 
-def test_threads_asking_together_compute_the_value_once() -> None:
-    cache: PerBuild[int] = PerBuild()
-    start = threading.Barrier(8)
-    calls: list[int] = []
-    answers: list[int] = []
-
-    def compute() -> int:
-        calls.append(1)
-        return 42
-
-    def ask() -> None:
-        start.wait(timeout=10)
-        answers.append(cache.get("build-1", compute))
-
-    threads = [threading.Thread(target=ask) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=10)
-    assert (len(calls), answers) == (1, [42] * 8)
+PLACE = pyoxigraph.NamedNode("https://w3id.org/kgpub/ont#Place")
+LABEL = pyoxigraph.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
 
 
 def test_the_search_index_imports_no_flask() -> None:

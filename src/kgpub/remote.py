@@ -20,6 +20,7 @@ import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -53,6 +54,17 @@ READABLE_RESULTS = (
     pyoxigraph.QueryResultsFormat.TSV,
 )
 SERVER_MESSAGE_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What the server publishes now: its manifest, and the build time of an unfinished one."""
+
+    manifest: BuildManifest | None
+    unfinished: str | None
+    state_digest: str | None = None
+    """The digest of the published build state, which tells apart two publications made
+    within the second ``built_at`` counts in."""
 
 
 class RemoteStore:
@@ -119,6 +131,23 @@ class RemoteStore:
         text = self._bookkeeping(MANIFEST).get(BUILD_GRAPH)
         source = f"<{BUILD_GRAPH}> on {self}"
         return None if text is None else BuildManifest.from_json(text, source=source)
+
+    def publication(self) -> Publication:
+        """The manifest, any unfinished publication's mark and the state's digest, in one query.
+
+        What a reader keeps per build is keyed by this: every publication changes it, and so
+        does one that starts or is repaired, whose graphs are then being replaced.
+        """
+        marks = f"<{MANIFEST}> <{PUBLISHING}> <{STATE_DIGEST}>"
+        sparql = (
+            f"SELECT ?p ?o WHERE {{ VALUES ?p {{ {marks} }} "
+            f"GRAPH <{BUILD_GRAPH}> {{ <{BUILD_GRAPH}> ?p ?o }} }}"
+        )
+        found = {_text(row, "p"): _text(row, "o") for row in self._select(sparql)}
+        text = found.get(MANIFEST)
+        source = f"<{BUILD_GRAPH}> on {self}"
+        manifest = None if text is None else BuildManifest.from_json(text, source=source)
+        return Publication(manifest, found.get(PUBLISHING), found.get(STATE_DIGEST))
 
     def unfinished_publication(self) -> str | None:
         """The build time of a publication that started changing graphs and did not finish.

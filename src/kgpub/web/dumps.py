@@ -9,8 +9,9 @@
   ``Last-Modified`` is the build's time. Gzipped dumps are sent as ``application/gzip``
   attachments without ``Content-Encoding``, so clients keep the bytes the checksum is for.
 - ``GET /dumps/articles/<article-key>.trig`` (or ``.nq``) is one article's graphs: its
-  metadata graph and the graph of each of its claims, read by pattern lookups (the key never
-  becomes SPARQL). Embedded store only.
+  metadata graph and the graph of each of its claims, read by pattern lookups (on a remote
+  server, fetched with one query first); the key is checked against the key syntax and only
+  ever becomes an IRI term, never SPARQL text.
 - ``GET /.well-known/void`` is the VoID and DCAT description (:mod:`kgpub.void`), negotiated
   over the RDF formats, Turtle by default.
 """
@@ -33,18 +34,17 @@ from flask import (
     send_file,
     url_for,
 )
-from rdflib.namespace import RDF
 
 from kgpub.dump_catalog import DumpCatalog
 from kgpub.dump_publication import published_dumps_folder
-from kgpub.embedded import EmbeddedStore
 from kgpub.errors import NotFound, ServiceUnavailable
 from kgpub.formats import rdf_format
 from kgpub.model import KEY_PATTERN
-from kgpub.vocab import KG, PREFIXES
+from kgpub.vocab import PREFIXES
 from kgpub.void import ServedAt, describe_dataset, serialize_description
 from kgpub.web.answers import requested_format
 from kgpub.web.errors import JSON_OFFER
+from kgpub.web.fact_reader import CLAIM, TYPE
 from kgpub.web.negotiation import (
     HTML_OFFER,
     RDF_OFFERS,
@@ -53,6 +53,7 @@ from kgpub.web.negotiation import (
     choose_offer,
     not_acceptable,
 )
+from kgpub.web.quad_sources import request_quads
 from kgpub.web.state import web_state
 
 blueprint = Blueprint("dumps", __name__)
@@ -165,32 +166,28 @@ def _article_url(key: str) -> str:
 
 
 def _article_quads(key: str) -> list[pyoxigraph.Quad]:
-    """The quads of the article's graph, then of each of its claims' graphs, in IRI order."""
-    store = web_state().store
-    if not isinstance(store, EmbeddedStore):
-        raise ServiceUnavailable(
-            f"article graphs are read from the embedded store only, and this app serves "
-            f"{store.description}; query /sparql for GRAPH ?g {{ … }} instead"
-        )
-    database = store.database()
+    """The quads of the article's graph, then of each of its claims' graphs, in IRI order.
+
+    Within a graph the quads are sorted, so both backends give the same bytes.
+    """
     iris = web_state().settings.iris
     graph = pyoxigraph.NamedNode(str(iris.article_graph(key)))
-    quads = list(database.quads_for_pattern(None, None, None, graph))
-    own_claims = str(iris.claim(key, ""))  # {base}id/claim/{key}/
+    own_claims = pyoxigraph.NamedNode(str(iris.claim(key, "")))  # {base}id/claim/{key}/
+    database = request_quads().article_graphs(graph, own_claims)
     claims = sorted(
         {
             quad.subject
-            for quad in database.quads_for_pattern(
-                None, pyoxigraph.NamedNode(RDF.type), pyoxigraph.NamedNode(KG.Claim), graph
-            )
+            for quad in database.quads_for_pattern(None, TYPE, CLAIM, graph)
             if isinstance(quad.subject, pyoxigraph.NamedNode)
-            and quad.subject.value.startswith(own_claims)
+            and quad.subject.value.startswith(own_claims.value)
         },
         key=str,
     )
-    for claim in claims:
-        quads.extend(database.quads_for_pattern(None, None, None, claim))
-    return quads
+    return [
+        quad
+        for name in (graph, *claims)
+        for quad in sorted(database.quads_for_pattern(None, None, None, name), key=str)
+    ]
 
 
 @blueprint.route("/.well-known/void")

@@ -2,8 +2,9 @@
 
 - The SPARQL endpoint and the Graph Store answer ``text/plain``: the message, e.g. the
   parser's, as SPARQL clients show it to their users.
-- Canned queries answer by negotiation: ``{"ok": false, "error": "...", "status": 404}`` for
-  JSON clients, a small page for browsers, plain text otherwise.
+- Canned queries and search answer by negotiation: ``{"ok": false, "error": "...", "status":
+  404}`` for JSON clients (and always for ``/search.json``), a small page for browsers,
+  plain text otherwise.
 
 Each kgpub error maps to one status: :class:`~kgpub.errors.RequestError` subclasses carry
 theirs; a query that failed while running is a 500, an unreadable store a 503. Werkzeug's own
@@ -25,7 +26,9 @@ from kgpub.web.state import web_state
 
 TEXT_OFFER = Offer("text", "text/plain", textual=True)
 JSON_OFFER = Offer("json", "application/json")
-NEGOTIATED_BLUEPRINTS = ("queries",)
+NEGOTIATED_BLUEPRINTS = ("queries", "search")
+JSON_ENDPOINTS = ("search.suggestions",)
+"""Addresses that always answer JSON, so their errors are JSON whatever ``Accept`` says."""
 
 
 def error_response(
@@ -35,7 +38,7 @@ def error_response(
     offer = TEXT_OFFER
     if request.blueprint in NEGOTIATED_BLUEPRINTS:
         wanted = request.args.get("format", "").lower()
-        if wanted == "json":
+        if wanted == "json" or request.endpoint in JSON_ENDPOINTS:
             offer = JSON_OFFER
         else:
             chosen = choose_by_accept(

@@ -20,9 +20,10 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from kgpub.errors import StoreError
 from kgpub.stats import Stats, collect_stats
 from kgpub.web.negotiation import HTML_OFFER
+from kgpub.web.per_build import PerBuild
+from kgpub.web.quad_sources import request_quads
 from kgpub.web.query_page import CONTENT_SECURITY_POLICY, asset_url
 from kgpub.web.search import MAX_QUERY_CHARACTERS, asked_language
-from kgpub.web.search_index import PerBuild, build_key
 from kgpub.web.state import web_state
 
 blueprint = Blueprint("home", __name__)
@@ -69,7 +70,7 @@ def _figures() -> tuple[Stats | None, str]:
     store = web_state().store
     cache: PerBuild[Stats] = current_app.extensions[STATS_KEY]
     try:
-        build = build_key(store)
+        build = request_quads().build_key()
         if build is None:
             return None, f"nothing is published in {store.description} yet"
         return cache.get(build, lambda: collect_stats(store)), ""

@@ -4,8 +4,9 @@
   observation). It answers **303 See Other** to the document in the format negotiated from
   ``Accept`` (or ``format=``), and 404 with a page saying what IRIs look like when the IRI is
   the subject of nothing — unless it was merged into another entity (301 to the survivor,
-  for documents in the same format) or removed (410), see :mod:`kgpub.web.retired_iris`.
-  Without ``Accept``, and for ``*/*``, the document is Turtle.
+  for documents in the same format) or removed (410), see
+  :mod:`kgpub.web.linked_data_answers`. Without ``Accept``, and for ``*/*``, the document is
+  Turtle.
 - ``GET /doc/<rest>.<extension>`` is that document in one format, whatever ``Accept`` says:
   ``.ttl .nt .jsonld .rdf`` (the triples), ``.trig .nq`` (the quads, keeping which named
   graph, e.g. which claim, says what), ``.html`` (the page of :mod:`kgpub.web.entity_page`,
@@ -19,15 +20,15 @@
   (``/ont.ttl``, ``/vocab/stance/affirms.html``); HTML is :mod:`kgpub.web.ontology_page`.
   :mod:`kgpub.web.addresses` maps paths to IRIs and back.
 
-Every answer carries ``Link: rel="alternate"`` for each format; negotiated ones ``Vary:
-Accept``; documents ``Content-Location``, a strong ``ETag`` (the digest of the sorted N-Quads
+Documents carry ``Content-Location``, a strong ``ETag`` (the digest of the sorted N-Quads
 plus the extension), ``Last-Modified`` (when the build was published: the data cannot have
-changed since, whatever changed it — an article, the registry or kgpub itself) and
-``Cache-Control: public, max-age=300``, and conditional requests get 304. CORS comes from
-:mod:`kgpub.web.cors` like every read; HEAD answers like GET without the body.
+changed since, whatever changed it — an article, the registry or kgpub itself) and the
+headers of every answer about an IRI (alternates, caching, CORS); conditional requests get
+304. HEAD answers like GET without the body.
 
-The IRI is found by pattern lookups in the store with the IRI as a term; request text never
-becomes SPARQL. Only the embedded store is read this way for now.
+The IRI is found by pattern lookups with the IRI as a term, in the embedded store or in what
+:mod:`kgpub.web.quad_sources` fetched from a remote server; request text never becomes
+SPARQL. A remote server that fails answers 503, as a page for browsers.
 """
 
 from __future__ import annotations
@@ -37,10 +38,9 @@ from datetime import datetime
 from typing import Protocol
 
 import pyoxigraph
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, request
 
-from kgpub.embedded import EmbeddedStore
-from kgpub.errors import ServiceUnavailable
+from kgpub.errors import StoreError
 from kgpub.formats import rdf_format
 from kgpub.vocab import KG, ONTOLOGY_IRI, VOCAB_BASE
 from kgpub.web.addresses import (
@@ -50,7 +50,6 @@ from kgpub.web.addresses import (
     ontology_address,
     published_iri,
 )
-from kgpub.web.answers import requested_format
 from kgpub.web.article_page import render_article_page, render_claim_page
 from kgpub.web.context import published_context_url
 from kgpub.web.document_cache import Representation, cached_representation
@@ -61,36 +60,25 @@ from kgpub.web.entity_documents import (
     serialize_document,
 )
 from kgpub.web.entity_page import reader_languages, render_entity_page
-from kgpub.web.errors import TEXT_OFFER
 from kgpub.web.fact_reader import CLAIM, TYPE
-from kgpub.web.negotiation import (
-    HTML_OFFER,
-    RDF_OFFERS,
-    Offer,
-    choose_by_accept,
-    choose_offer,
-    not_acceptable,
+from kgpub.web.linked_data_answers import (
+    OFFERS_BY_EXTENSION,
+    add_document_headers,
+    document_stem,
+    explained,
+    not_found,
+    see_other,
+    vocabulary_not_found,
 )
 from kgpub.web.ontology_page import render_vocabulary_page
-from kgpub.web.retired_iris import find_removal, find_survivor, gone_message
+from kgpub.web.quad_sources import QuadSources, request_quads
 from kgpub.web.state import web_state
 from kgpub.web.vocabulary_documents import VOCABULARY_GRAPH, read_vocabulary_document
 
 blueprint = Blueprint("linked_data", __name__)
 
-DOCUMENT_OFFERS: tuple[Offer, ...] = (*RDF_OFFERS, HTML_OFFER)
-"""Turtle first, so clients that accept anything get data; browsers ask for HTML by name."""
-OFFERS_BY_EXTENSION: dict[str, Offer] = {
-    **{rdf_format(offer.name).extension: offer for offer in RDF_OFFERS},
-    "html": HTML_OFFER,
-}
-CACHE_SECONDS = 300
-"""Short enough that a rebuild shows within minutes; ETags make revalidation cheap."""
-CACHE_CONTROL = f"public, max-age={CACHE_SECONDS}"
 CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH")
 """The request headers that can turn a document into a 304 (or 412)."""
-EXPOSED_HEADERS = "ETag, Link, Content-Location"
-"""Headers browser code on other sites may read (the rest of CORS is :mod:`kgpub.web.cors`)."""
 ARTICLE = pyoxigraph.NamedNode(str(KG.Article))
 
 
@@ -103,31 +91,19 @@ class PageRenderer(Protocol):
         """The page of ``iri``; ``alternates`` maps each other extension to its URL."""
 
 
+@blueprint.errorhandler(StoreError)
+def _unreadable(error: StoreError) -> Response:
+    """503 when the store cannot be read (a remote server down or failing), shaped as a 404."""
+    return explained(503, str(error))
+
+
 @blueprint.route("/id/<path:rest>")
 def resource(rest: str) -> Response:
     """Redirect (303) from a resource's IRI to the negotiated document about it."""
-    iri = _published_iri(rest)
-    if iri is None or not _describes(_quad_source(), iri):
-        return _not_found(rest)
-    return _see_other(Address(iri, _document_stem(rest)))
-
-
-def _see_other(address: Address) -> Response:
-    """303 to the document of ``address`` in the format ``Accept`` or ``format=`` asks for."""
-    format_name = requested_format()
-    offer = choose_offer(format_name, request.headers.get("Accept"), DOCUMENT_OFFERS)
-    if offer is None:
-        raise not_acceptable(
-            "Documents",
-            DOCUMENT_OFFERS,
-            format_name=format_name,
-            accept=request.headers.get("Accept"),
-        )
-    response = Response(status=303)
-    response.location = address.document_url(_extension_of(offer))
-    response.vary.add("Accept")
-    _add_document_headers(response, address.document_stem)
-    return response
+    iri = published_iri(data_namespace(), rest)
+    if iri is None or not _describes(request_quads().presence(iri), iri):
+        return not_found(rest)
+    return see_other(Address(iri, document_stem(rest)))
 
 
 @blueprint.route("/doc/<path:rest>")
@@ -135,15 +111,17 @@ def document(rest: str) -> Response:
     """A resource's document in the format its extension names."""
     stem, dot, extension = rest.rpartition(".")
     offer = OFFERS_BY_EXTENSION.get(extension) if dot else None
-    iri = _published_iri(stem) if offer is not None else None
+    iri = published_iri(data_namespace(), stem) if offer is not None else None
     if offer is None or iri is None:
-        return _not_found(rest)
-    address = Address(iri, _document_stem(stem))
+        return not_found(rest)
+    address = Address(iri, document_stem(stem))
+    sources = request_quads()
+    source = sources.data_page if extension == "html" else sources.document
     representation = _representation(
-        address, extension, lambda: read_document(_quad_source(), iri), _data_page
+        address, extension, lambda: source(iri), read_document, _data_page
     )
     if representation is None:
-        return _not_found(stem, extension=extension)
+        return not_found(stem, extension=extension)
     return _document_answer(representation, address, extension)
 
 
@@ -172,41 +150,49 @@ def vocabulary(rest: str) -> Response:
 
 
 def _vocabulary_resource(address: Address | None, asked: str) -> Response:
-    if address is None or not _describes(_quad_source(), address.iri, VOCABULARY_GRAPH):
-        return _vocabulary_not_found(asked)
-    return _see_other(address)
+    if address is None or not _describes(
+        request_quads().vocabulary(), address.iri, VOCABULARY_GRAPH
+    ):
+        return vocabulary_not_found(asked)
+    return see_other(address)
 
 
 def _vocabulary_document(address: Address | None, extension: str, asked: str) -> Response:
     if address is None or extension not in OFFERS_BY_EXTENSION:
-        return _vocabulary_not_found(asked)
+        return vocabulary_not_found(asked)
     iri = address.iri
+    sources = request_quads()
+    source = sources.vocabulary_page if extension == "html" else lambda _iri: sources.vocabulary()
     representation = _representation(
-        address,
-        extension,
-        lambda: read_vocabulary_document(_quad_source(), iri),
-        render_vocabulary_page,
+        address, extension, lambda: source(iri), read_vocabulary_document, render_vocabulary_page
     )
     if representation is None:
-        return _vocabulary_not_found(asked)
+        return vocabulary_not_found(asked)
     return _document_answer(representation, address, extension)
 
 
 def _representation(
     address: Address,
     extension: str,
-    read: Callable[[], EntityDocument],
+    source: Callable[[], pyoxigraph.Store],
+    read: Callable[[QuadSource, pyoxigraph.NamedNode], EntityDocument],
     render_page: PageRenderer,
 ) -> Representation | None:
-    """The finished document or page (``None`` if empty), made once per build and reader."""
-    variant = tuple(reader_languages()) if extension == "html" else ()
+    """The finished document or page (``None`` if empty), made once per build and reader.
+
+    :param source: what the document and the page are read from (fetched only when needed).
+    """
+    sources = request_quads()
+    languages = tuple(reader_languages()) if extension == "html" else ()
+    variant = (*languages, *sources.cache_variant())
 
     def make() -> Representation | None:
-        found = read()
+        database = source()
+        found = read(database, address.iri)
         if found.is_empty:
             return None
-        body = _body(found, address, extension, render_page)
-        return Representation(body, _entity_tag(found, extension), _published_at())
+        body = _body(found, address, extension, render_page, database)
+        return Representation(body, _entity_tag(found, extension, sources), _published_at(sources))
 
     store = web_state().store
     return cached_representation(store, address.iri.value, extension, make, variant=variant)
@@ -220,7 +206,7 @@ def _document_answer(representation: Representation, address: Address, extension
     if representation.last_modified is not None:
         response.last_modified = representation.last_modified
     response.headers["Content-Location"] = address.document_url(extension)
-    _add_document_headers(response, address.document_stem)
+    add_document_headers(response, address.document_stem)
     if extension == "html":  # labels follow Accept-Language, and the tag says which were used
         response.vary.add("Accept-Language")
     if any(name in request.environ for name in CONDITIONAL_HEADERS):  # else a costly no-op
@@ -228,29 +214,14 @@ def _document_answer(representation: Representation, address: Address, extension
     return response
 
 
-def _published_iri(rest: str) -> pyoxigraph.NamedNode | None:
-    """The IRI ``/id/<rest>`` names under the base IRI, or ``None`` if it cannot be one."""
-    return published_iri(data_namespace(), rest)
-
-
-def _entity_tag(found: EntityDocument, extension: str) -> str:
+def _entity_tag(found: EntityDocument, extension: str, sources: QuadSources) -> str:
     if extension != "html":
         return f"{found.content_tag()}-{extension}"
     # The page also shows other resources' labels, claims and inverse links, which can change
     # without this document changing: tag it with the build and the reader's languages too.
-    manifest = web_state().store.manifest()
+    manifest = sources.manifest()
     build = manifest.built_at if manifest else ""
     return f"{found.content_tag()}-html-{build}-{','.join(reader_languages())}"
-
-
-def _quad_source() -> pyoxigraph.Store:
-    store = web_state().store
-    if not isinstance(store, EmbeddedStore):
-        raise ServiceUnavailable(
-            f"Linked Data documents are served from the embedded store only, and this app "
-            f"serves {store.description}; query it at /sparql instead"
-        )
-    return store.database()
 
 
 def _describes(
@@ -259,19 +230,23 @@ def _describes(
     return next(iter(source.quads_for_pattern(iri, None, None, graph)), None) is not None
 
 
-def _published_at() -> datetime | None:
-    manifest = web_state().store.manifest()
+def _published_at(sources: QuadSources) -> datetime | None:
+    manifest = sources.manifest()
     return datetime.fromisoformat(manifest.built_at) if manifest else None
 
 
 def _body(
-    found: EntityDocument, address: Address, extension: str, render_page: PageRenderer
+    found: EntityDocument,
+    address: Address,
+    extension: str,
+    render_page: PageRenderer,
+    database: pyoxigraph.Store,
 ) -> bytes:
     if extension == "html":
         alternates = {
             other: address.document_url(other) for other in OFFERS_BY_EXTENSION if other != "html"
         }
-        return render_page(_quad_source(), found.iri, alternates=alternates).encode("utf-8")
+        return render_page(database, found.iri, alternates=alternates).encode("utf-8")
     chosen = rdf_format(OFFERS_BY_EXTENSION[extension].name)
     return serialize_document(found, chosen, context_url=published_context_url())
 
@@ -286,101 +261,3 @@ def _data_page(
     if CLAIM in types:
         return render_claim_page(database, iri, alternates=alternates)
     return render_entity_page(database, iri, alternates=alternates)
-
-
-def _extension_of(offer: Offer) -> str:
-    return next(extension for extension, known in OFFERS_BY_EXTENSION.items() if known is offer)
-
-
-def _document_stem(rest: str) -> str:
-    """The URL of the documents of ``/id/<rest>``, without their extension."""
-    return url_for("linked_data.document", rest=rest)
-
-
-def _document_url(rest: str, extension: str) -> str:
-    return f"{_document_stem(rest)}.{extension}"
-
-
-def _add_common_headers(response: Response, rest: str) -> None:
-    _add_document_headers(response, _document_stem(rest))
-
-
-def _add_document_headers(response: Response, document_stem: str) -> None:
-    """Alternates, caching and CORS headers of every answer about one IRI."""
-    response.headers["Link"] = ", ".join(
-        f'<{document_stem}.{extension}>; rel="alternate"; type="{offer.media_type}"'
-        for extension, offer in OFFERS_BY_EXTENSION.items()
-    )
-    response.headers["Cache-Control"] = CACHE_CONTROL  # werkzeug's setters cost 10 % of a hit
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-
-
-def _not_found(rest: str, *, extension: str | None = None) -> Response:
-    """404 as a page for browsers and plain text otherwise, saying what IRIs look like.
-
-    An IRI merged into another answers 301 instead, and a removed one 410 (``extension`` is
-    the document's, for ``/doc/`` addresses).
-    """
-    if request.endpoint == "linked_data.resource" or extension is not None:
-        retired = _retired(rest, extension)
-        if retired is not None:
-            return retired
-    base = web_state().settings.base_iri
-    message = (
-        f"Nothing is published about {base}id/{rest}.\n"
-        f"Published IRIs look like {base}id/<kind>/<key> (e.g. {base}id/organization/sdf), "
-        f"{base}id/article/<article>, {base}id/claim/<article>/<digest> and "
-        f"{base}id/observation/<article>/<digest>; their documents are at "
-        f"/doc/<the same path>.<{'|'.join(OFFERS_BY_EXTENSION)}>.\n"
-        "To look an IRI up by its label, query /sparql or browse /queries/."
-    )
-    return _explained(404, message)
-
-
-def _vocabulary_not_found(asked: str) -> Response:
-    """404 for a path of the fixed namespace that names no term, code list or concept."""
-    message = (
-        f"Nothing is published about {asked}.\n"
-        f"The ontology is {ONTOLOGY_IRI}, its terms {ONTOLOGY_IRI}#<Term> (served at /ont), "
-        f"and the code lists are {VOCAB_BASE}<scheme> and {VOCAB_BASE}<scheme>/<concept> "
-        f"(served at /vocab/<scheme> and /vocab/<scheme>/<concept>); their documents are at "
-        f"the same path plus .<{'|'.join(OFFERS_BY_EXTENSION)}>.\n"
-        "The ontology page, /ont.html, lists every term and code list."
-    )
-    return _explained(404, message)
-
-
-def _explained(status: int, message: str) -> Response:
-    offer = choose_by_accept(request.headers.get("Accept"), (TEXT_OFFER, HTML_OFFER))
-    if offer is HTML_OFFER:
-        body = render_template("error.html", status=status, message=message)
-    else:
-        offer, body = TEXT_OFFER, message + "\n"
-    response = Response(body, status=status, content_type=offer.content_type)
-    response.vary.add("Accept")
-    return response
-
-
-def _retired(rest: str, extension: str | None) -> Response | None:
-    """301 to the survivor of a merged IRI, 410 for a removed one, else ``None``."""
-    iri = _published_iri(rest)
-    if iri is None:
-        return None
-    base = web_state().settings.base_iri
-    survivor = find_survivor(_quad_source(), iri, base_iri=base)
-    if survivor is not None:
-        response = Response(status=301)
-        if extension is None:
-            response.location = url_for("linked_data.resource", rest=survivor)
-        else:
-            response.location = _document_url(survivor, extension)
-        if request.query_string:  # keeps ?format= for the survivor's own negotiation
-            response.location += "?" + request.query_string.decode("latin-1")
-        _add_common_headers(response, survivor)
-        return response
-    removal = find_removal(web_state().store.state_dir(), iri.value, base_iri=base)
-    if removal is None:
-        return None
-    response = _explained(410, gone_message(removal))
-    _add_common_headers(response, rest)
-    return response

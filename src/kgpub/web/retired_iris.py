@@ -4,8 +4,10 @@ Looked up only when an ``/id/`` or ``/doc/`` address finds no statement, so foun
 pay nothing for it:
 
 - a merged entry's IRI is the object of ``<survivor> dcterms:replaces <iri>`` in the entity
-  graph (see :mod:`kgpub.merges`), found by one pattern lookup in the store;
-- a removed IRI is in the published build's state (:mod:`kgpub.removals`), opened read-only.
+  graph (see :mod:`kgpub.merges`), found by one pattern lookup in the store (on a remote
+  server, fetched with the lookup that found nothing, :mod:`kgpub.web.neighbourhoods`);
+- a removed IRI is in the published build's state (:mod:`kgpub.removals`), opened read-only
+  (a remote server's is downloaded when it changes, :meth:`kgpub.remote.RemoteStore.state_dir`).
 
 No Flask here: :mod:`kgpub.web.linked_data` turns these answers into responses.
 """
@@ -21,13 +23,12 @@ from kgpub.buildstate import STATE_FILE, BuildState
 from kgpub.errors import StoreError
 from kgpub.removals import Removal
 from kgpub.vocab import DCTERMS_REPLACES
+from kgpub.web.entity_documents import QuadSource
 
 REPLACES = pyoxigraph.NamedNode(str(DCTERMS_REPLACES))
 
 
-def find_survivor(
-    source: pyoxigraph.Store, iri: pyoxigraph.NamedNode, *, base_iri: str
-) -> str | None:
+def find_survivor(source: QuadSource, iri: pyoxigraph.NamedNode, *, base_iri: str) -> str | None:
     """The ``id/…`` path of the entity a merged IRI was merged into, or ``None``.
 
     Only survivors under ``base_iri`` count: the redirect stays on this server.

@@ -12,8 +12,9 @@ label as on entity pages. An empty search gets the bare form on the page and a 4
 JSON API, which is also the answer to a text over 200 characters (no name is that long).
 
 The index (:mod:`kgpub.web.search_index`) is built on the first search after each
-publication and shared by the app's threads. The text is matched in Python against the
-names read from the store; it never reaches SPARQL, and the page escapes everything shown.
+publication and shared by the app's threads, from the embedded store or, on a remote server,
+from one query for the names. The text is matched in Python against those names; it never
+reaches SPARQL, and the page escapes everything shown.
 """
 
 from __future__ import annotations
@@ -21,15 +22,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pyoxigraph
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 
-from kgpub.embedded import EmbeddedStore
-from kgpub.errors import ServiceUnavailable
 from kgpub.web.entity_page import LANGUAGE_TAG, reader_languages
 from kgpub.web.errors import JSON_OFFER
 from kgpub.web.negotiation import HTML_OFFER, choose_by_accept
+from kgpub.web.per_build import PerBuild
+from kgpub.web.quad_sources import request_quads
 from kgpub.web.query_page import CONTENT_SECURITY_POLICY, asset_url
-from kgpub.web.search_index import PerBuild, SearchHit, SearchIndex, build_key
+from kgpub.web.search_index import SearchHit, SearchIndex
 from kgpub.web.state import web_state
 
 blueprint = Blueprint("search", __name__)
@@ -107,19 +109,20 @@ def suggestions() -> Response:
 def search_index() -> SearchIndex:
     """The index of the published build, built now if it is the first search since.
 
-    :raises ServiceUnavailable: when the app serves a remote store.
+    On a remote server the names are fetched with one query (:mod:`kgpub.web.neighbourhoods`).
+
+    :raises StoreError: when the store cannot be read (503).
     """
     state = web_state()
-    store = state.store
-    if not isinstance(store, EmbeddedStore):
-        raise ServiceUnavailable(
-            f"search reads the embedded store only, and this app serves {store.description}; "
-            "find names with a query at /sparql instead"
-        )
     cache: PerBuild[SearchIndex] = current_app.extensions[INDEX_KEY]
-    build = build_key(store)  # before reading, see build_key
+    build = request_quads().build_key()  # before reading, see build_key
     base_iri = state.settings.base_iri
-    return cache.get(build, lambda: SearchIndex.from_database(store.database(), base_iri=base_iri))
+
+    def read() -> SearchIndex:
+        names = request_quads().searchable_names(pyoxigraph.NamedNode(f"{base_iri}id/"))
+        return SearchIndex.from_database(names, base_iri=base_iri)
+
+    return cache.get(build, read)
 
 
 def document_url(iri: str) -> str:

@@ -19,20 +19,16 @@ from __future__ import annotations
 
 import heapq
 import re
-import threading
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from itertools import accumulate
-from typing import Generic, TypeVar
 
 import pyoxigraph
 from rdflib.namespace import RDF, SKOS
 
-from kgpub.backend import Store
-from kgpub.embedded import EmbeddedStore
 from kgpub.vocab import KG, SCHEMA
 from kgpub.web.fact_reader import ALIAS, LABEL_PROPERTIES, choose_text
 
@@ -167,8 +163,7 @@ class SearchIndex:
 
     def __init__(self, resources: Sequence[Resource], names: Iterable[Name]) -> None:
         self.resources = tuple(resources)
-        # Numbered best first within a rank: labels, then shorter, then alphabetical.
-        self.names = sorted(names, key=lambda n: (n.kind, len(n.folded), n.folded, n.text))
+        self.names = sorted(names, key=self._order)
         self._exact: dict[str, list[int]] = {}
         for number, name in enumerate(self.names):
             self._exact.setdefault(name.folded, []).append(number)
@@ -180,6 +175,14 @@ class SearchIndex:
             for number, name in enumerate(self.names)
             for word in name.folded.split(" ")
         )
+
+    def _order(self, name: Name) -> tuple[object, ...]:
+        """Names are numbered best first within a rank: labels, shorter, alphabetical.
+
+        Ties go by IRI and language, so the order never depends on how the store listed them.
+        """
+        iri = self.resources[name.resource].iri
+        return (name.kind, len(name.folded), name.folded, name.text, iri, name.language)
 
     @classmethod
     def from_database(cls, database: pyoxigraph.Store, *, base_iri: str) -> SearchIndex:
@@ -258,41 +261,3 @@ class SearchIndex:
 
 def _has_words(name_words: list[str], typed: tuple[str, ...]) -> bool:
     return all(any(word.startswith(part) for word in name_words) for part in typed)
-
-
-Value = TypeVar("Value")
-
-
-class PerBuild(Generic[Value]):
-    """A value computed from the published build, kept until another build is published.
-
-    Safe to share between threads: the value is computed once per build, under a lock, while
-    lookups of a current value take no lock.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._current: tuple[object, Value] | None = None
-
-    def get(self, build: object, compute: Callable[[], Value]) -> Value:
-        """The value for ``build`` (a :func:`build_key`), computed now if it is not kept."""
-        current = self._current
-        if current is not None and current[0] == build:
-            return current[1]
-        with self._lock:
-            current = self._current
-            if current is None or current[0] != build:
-                current = (build, compute())
-                self._current = current
-            return current[1]
-
-
-def build_key(store: Store) -> object:
-    """What identifies the published build: its folder, or for other stores its manifest.
-
-    Read it *before* reading the data, so a build published in between can only cause one
-    needless recomputation, never a stale value kept under the new build's key.
-    """
-    if isinstance(store, EmbeddedStore):
-        return store.current_build()  # every publication, writes included, has its own folder
-    return store.manifest()

@@ -24,7 +24,8 @@ from xml.sax.saxutils import escape
 from flask import Blueprint, Flask, Response, current_app, request, url_for
 
 from kgpub.errors import NotFound
-from kgpub.web.search_index import PerBuild, build_key
+from kgpub.web.per_build import PerBuild
+from kgpub.web.quad_sources import request_quads
 from kgpub.web.state import web_state
 
 blueprint = Blueprint("sitemap", __name__)
@@ -71,7 +72,7 @@ def page(number: int) -> Response:
 
 def _urls() -> list[str]:
     kept: PerBuild[list[str]] = current_app.extensions[PATHS_KEY]
-    paths = kept.get(build_key(web_state().store), _page_paths)
+    paths = kept.get(request_quads().build_key(), _page_paths)
     # One url_for with a placeholder, instead of one per page: the same URL rule for all.
     document = url_for("linked_data.document", rest="PATH.html", _external=True)
     prefix, _, suffix = document.rpartition("PATH")
