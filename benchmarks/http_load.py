@@ -6,9 +6,10 @@
   the count of every status. wrk is a C client, so the client side costs little of the two
   cores the server shares with it.
 - :func:`serving_kgpub` runs ``kgpub serve`` on a free port of 127.0.0.1, with the environment
-  given, for a ``with`` block.
+  given (``KGPUB_SERVER`` and ``KGPUB_PROCESSES`` choose the server), for a ``with`` block.
 - :class:`MemorySampler` samples the resident memory of a process tree (the server, its
-  forkserver and query workers) every few seconds.
+  forkserver and query workers) every few seconds; :func:`tree_memory` lists each process of
+  a tree with its resident and proportional set size (PSS counts shared pages once).
 
 The process helpers of ``sparql_benchmark.py`` and ``build_benchmark.py`` are reused here.
 """
@@ -317,6 +318,71 @@ class MemorySampler:
         while not self._stop.is_set():
             self._sample()
             self._stop.wait(self.every_seconds)
+
+
+@dataclass(frozen=True)
+class ProcessMemory:
+    """One process of a tree: what it runs and its memory in bytes."""
+
+    pid: int
+    command: str
+    parent_command: str
+    rss: int
+    pss: int
+
+    @property
+    def kind(self) -> str:
+        """What the process is in a ``kgpub serve`` tree."""
+        if "forkserver" in self.command:
+            return "query worker" if "forkserver" in self.parent_command else "forkserver"
+        for marker, kind in (
+            ("resource_tracker", "multiprocessing resource tracker"),
+            ("spawn_main", "server process"),
+            ("kgpub", "kgpub serve"),
+        ):
+            if marker in self.command:
+                return kind
+        return self.command[:60]
+
+
+def tree_memory(pid: int) -> list[ProcessMemory]:
+    """Every process of the tree under ``pid``, with its RSS and PSS (from smaps_rollup)."""
+    found, pending = [], [(pid, "")]
+    while pending:
+        current, parent_command = pending.pop()
+        try:
+            proc = Path(f"/proc/{current}")
+            fields = {}
+            for line in (proc / "smaps_rollup").read_text().splitlines()[1:]:
+                name, value = line.split(":", 1)
+                fields[name] = int(value.split()[0]) * 1024
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            found.append(
+                ProcessMemory(current, command, parent_command, fields["Rss"], fields["Pss"])
+            )
+            for task in (proc / "task").iterdir():
+                children = (task / "children").read_text().split()
+                pending += [(int(child), command) for child in children]
+        except (OSError, KeyError, ValueError):
+            continue
+    return found
+
+
+def describe_tree_memory(processes: list[ProcessMemory]) -> str:
+    """One line per kind of process of a ``kgpub serve`` tree, and the totals."""
+    kinds: dict[str, list[ProcessMemory]] = {}
+    for process in processes:
+        kinds.setdefault(process.kind, []).append(process)
+    lines = [
+        f"{len(group)} × {kind}: RSS {mib(sum(p.rss for p in group))}, "
+        f"PSS {mib(sum(p.pss for p in group))}"
+        for kind, group in kinds.items()
+    ]
+    lines.append(
+        f"total, {len(processes)} processes: RSS {mib(sum(p.rss for p in processes))}, "
+        f"PSS {mib(sum(p.pss for p in processes))}"
+    )
+    return "\n".join(lines)
 
 
 def mib(size: int) -> str:

@@ -6,7 +6,8 @@ On one built collection (default: 10,000 synthetic articles), this starts on 127
   files (``.kgpub/store/current/oxigraph``: the same data, the same bytes on disk; a build
   ends with a compaction, after which these files answer as fast as a fresh ``oxigraph load``,
   see docs/performance.md);
-- **kgpub**: ``kgpub serve`` on the collection (waitress, ``--kgpub-threads`` threads), with
+- **kgpub**: ``kgpub serve`` on the collection (``--server``, granian by default, with
+  ``--processes`` processes of ``--kgpub-threads`` threads; waitress runs one process), with
   the rate limit off (``KGPUB_RATE_LIMIT=0``: every request comes from 127.0.0.1).
 
 and measures with wrk, ``--connections`` (4) keep-alive connections, for ``--seconds`` after
@@ -24,12 +25,16 @@ facilities, events and countries):
 
 and prints req/s and p99 for each, with b/a (target ≥ 1.0, p99 < 10 ms) and c/a (target
 ≥ 0.5). ``--ceiling`` adds (d): a Flask app that answers every ``/doc/…`` with the same fixed
-Turtle bytes, served by waitress with the same threads — what this server stack can do at
-best on this machine, whatever kgpub does. ``--long-tail N`` adds (a), (b) and (c) over up
-to N distinct resources of every kind (entities, articles, claims, observations), each
-fetched about once: documents nobody asked for yet.
+Turtle bytes, served by the same server with the same processes and threads — what a Flask
+app in this server can do at best on this machine. kgpub answers a document it has answered
+before without entering Flask (:mod:`kgpub.web.document_replay`), so it can pass (d).
+``--long-tail N`` adds (a), (b) and (c) over up to N distinct resources of every kind
+(entities, articles, claims, observations), each fetched about once: documents nobody asked
+for yet.
 
     python benchmarks/linked_data_benchmark.py --collection /tmp/kb/corpus-10000
+    python benchmarks/linked_data_benchmark.py --collection /tmp/kb/corpus-10000 --ceiling \
+        --server waitress
     python benchmarks/linked_data_benchmark.py --collection /tmp/ld --articles 2000 --seconds 10
 
 Every process started here is stopped on the way out.
@@ -48,7 +53,9 @@ import time
 import urllib.parse
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
+import granian
 import pyoxigraph
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -56,12 +63,14 @@ from http_load import (
     ENTITY_KINDS,
     LoadRequest,
     WrkResult,
+    describe_tree_memory,
     document_request,
     fetch,
     kind_of,
     published_resources,
     run_wrk,
     serving_kgpub,
+    tree_memory,
 )
 from sparql_benchmark import (
     STARTUP_SECONDS,
@@ -74,7 +83,7 @@ from sparql_benchmark import (
     wait_until_answering,
 )
 
-from kgpub.config import load_settings
+from kgpub.config import SERVERS, Settings, load_settings
 
 TURTLE = "text/turtle"
 
@@ -122,10 +131,9 @@ def wait_for_document(url: str, process: subprocess.Popen[bytes], log: Path) -> 
     raise RuntimeError(f"the fixed-answer server did not start:\n{log.read_text()[-3000:]}")
 
 
-def serve_fixed_answer(port: int, threads: int) -> None:
-    """(d): Flask in waitress answering every ``/doc/…`` with fixed bytes, nothing else."""
+def fixed_answer_app() -> Any:
+    """(d): a Flask app answering every ``/doc/…`` with fixed bytes, nothing else."""
     from flask import Flask, Response
-    from waitress import serve
 
     app = Flask("ceiling")
     body = b"@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\n" * 30
@@ -134,7 +142,22 @@ def serve_fixed_answer(port: int, threads: int) -> None:
     def document(rest: str) -> Response:
         return Response(body, content_type=TURTLE)
 
-    serve(app, host="127.0.0.1", port=port, threads=threads, _quiet=True)
+    return app
+
+
+def serve_fixed_answer(port: int, args: argparse.Namespace) -> None:
+    """Serve (d) in the server kgpub runs in, configured as ``kgpub serve`` configures it."""
+    if args.server == "waitress":
+        from waitress import serve
+
+        serve(fixed_answer_app(), host="127.0.0.1", port=port, threads=int(args.kgpub_threads),
+              _quiet=True)  # fmt: skip
+        return
+    from kgpub.web.granian_serving import configured_server
+
+    settings = Settings(threads=args.kgpub_threads, processes=args.processes)
+    server = configured_server(settings, port=port)
+    server.serve(target_loader=fixed_answer_app, wrap_loader=False)
 
 
 def measure(
@@ -157,7 +180,7 @@ def report(title: str, results: dict[str, WrkResult]) -> None:
         "a": "(a) Oxigraph `DESCRIBE <iri>`, Turtle",
         "b": "(b) kgpub `/doc/….ttl`",
         "c": "(c) kgpub `/doc/….html`",
-        "d": "(d) fixed bytes from Flask in waitress",
+        "d": "(d) fixed bytes from Flask in the same server",
     }
     for key, result in results.items():
         print(
@@ -171,7 +194,7 @@ def report(title: str, results: dict[str, WrkResult]) -> None:
         f"c/a = {c_ratio:.2f} (target ≥ 0.5{' ✗' if c_ratio < 0.5 else ''})"
     )
     if "d" in results:
-        print(f"b/d = {turtle.rate / results['d'].rate:.2f}: kgpub's share of the stack's best")
+        print(f"b/d = {turtle.rate / results['d'].rate:.2f}: kgpub against fixed bytes from Flask")
 
 
 def main() -> None:
@@ -183,6 +206,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="length of each measured run")
     parser.add_argument("--warmup", type=float, default=5, help="unmeasured seconds first")
     parser.add_argument("--kgpub-threads", default="8", help="kgpub serve's threads setting")
+    parser.add_argument("--server", choices=SERVERS, default=SERVERS[0], help="kgpub's server")
+    parser.add_argument(
+        "--processes", default=Settings().processes, help="kgpub serve's processes (granian)"
+    )
     parser.add_argument(
         "--long-tail", type=int, default=0, help="also measure up to N distinct resources"
     )
@@ -191,13 +218,16 @@ def main() -> None:
     parser.add_argument("--serve-fixed-answer", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_fixed_answer:
-        serve_fixed_answer(args.serve_fixed_answer, int(args.kgpub_threads))
+        serve_fixed_answer(args.serve_fixed_answer, args)
         return
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
     root = args.collection.resolve()
     ensure_collection(root, args.articles)
     id_prefix = load_settings(root).base_iri + "id/"
-    print(f"machine: {machine()}\nversions: {versions()}", flush=True)
+    print(f"machine: {machine()}\nversions: {versions()}, granian {granian.__version__}")
+    print(f"kgpub serve: {args.server}, {args.processes} processes × {args.kgpub_threads} "
+          "threads" if args.server == "granian" else
+          f"kgpub serve: waitress, {args.kgpub_threads} threads", flush=True)  # fmt: skip
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ld-bench-")))
         database = (root / ".kgpub" / "store" / "current").resolve() / "oxigraph"
@@ -210,9 +240,14 @@ def main() -> None:
         ))  # fmt: skip
         oxigraph_base = f"http://127.0.0.1:{port}"
         wait_until_answering(oxigraph_base + "/query", process, log, seconds=STARTUP_SECONDS)
-        kgpub_base, _ = stack.enter_context(serving_kgpub(
-            root, workdir, {"KGPUB_RATE_LIMIT": "0", "KGPUB_THREADS": args.kgpub_threads}
-        ))  # fmt: skip
+        environment = {
+            "KGPUB_RATE_LIMIT": "0",
+            "KGPUB_THREADS": args.kgpub_threads,
+            "KGPUB_SERVER": args.server,
+            "KGPUB_PROCESSES": args.processes,
+        }
+        kgpub_base, kgpub = stack.enter_context(serving_kgpub(root, workdir, environment))
+        print(f"kgpub serve's memory at start:\n{describe_tree_memory(tree_memory(kgpub.pid))}")
 
         resources = published_resources(oxigraph_base + "/query", id_prefix)
         entities = [iri for iri in resources if kind_of(iri, id_prefix) in ENTITY_KINDS]
@@ -228,7 +263,8 @@ def main() -> None:
             log = workdir / "ceiling.log"
             process = stack.enter_context(started(
                 [sys.executable, __file__, "--serve-fixed-answer", str(port),
-                 "--kgpub-threads", args.kgpub_threads],
+                 "--kgpub-threads", args.kgpub_threads, "--server", args.server,
+                 "--processes", args.processes],
                 log,
             ))  # fmt: skip
             ceiling_base = f"http://127.0.0.1:{port}"
@@ -253,6 +289,9 @@ def main() -> None:
                     print(f"{name} ({key}): {results[key].summary()}", flush=True)
             if name == "hot" and args.ceiling:
                 results["d"] = ceiling
+            if name == "hot":
+                memory = describe_tree_memory(tree_memory(kgpub.pid))
+                print(f"kgpub serve's memory after the hot runs:\n{memory}", flush=True)
             if {"a", "b", "c"} <= set(results):
                 report(
                     f"{name}: {len(iris):,} resources, {args.connections} connections, "

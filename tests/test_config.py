@@ -29,6 +29,8 @@ def test_auto_workers_means_one_per_available_core() -> None:
         ({"KGPUB_WORKERS": "0"}, "workers must be 'auto' or a whole number"),
         ({"KGPUB_REMOTE_TIMEOUT": "soon"}, "remote_timeout must be a positive number"),
         ({"KGPUB_BACKEND": "remote"}, "backend 'remote' needs remote_query_url"),
+        ({"KGPUB_SERVER": "gunicorn"}, "server 'gunicorn' is not known; use one of granian"),
+        ({"KGPUB_PROCESSES": "0"}, "processes must be a whole number ≥ 1"),
     ],
 )
 def test_a_bad_setting_is_refused_with_what_to_do(variables: dict[str, str], message: str) -> None:

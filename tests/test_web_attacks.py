@@ -221,7 +221,10 @@ def test_entity_urls_carrying_sparql_find_nothing_and_change_nothing(
 ) -> None:
     before = target.triple_count()
     answer = target.request("GET", path, headers={"Accept": "text/turtle"})
-    assert answer.status == 404, (path, answer.status)
+    # A raw ">" is not allowed in a URL (RFC 3986): granian refuses it with 400 before the app
+    # runs; encoded, it reaches the app and is an IRI of nothing, 404. Either way: no data.
+    refused = (400, 404) if ">" in path else (404,)
+    assert answer.status in refused, (path, answer.status)
     assert target.triple_count() == before
 
 

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kgpub.web.document_cache import EXTENSION_KEY, DocumentCache, Representation
+from kgpub.web.document_cache import EXTENSION_KEY, DocumentCache, RecordedAnswer, Representation
 
 from .test_web_fixtures import build_examples, running_app
 
@@ -135,3 +135,25 @@ def test_clearing_the_cache_forgets_everything() -> None:
     cache.remember("a", lambda: Representation(b"a", "a", None))
     cache.clear()
     assert (len(cache), cache.size_bytes, cache.find("a")) == (0, 0, None)
+
+
+def test_recorded_answers_share_the_bound_with_representations() -> None:
+    cache = DocumentCache(max_bytes=20_000)
+    document = Representation(b"d" * 1_500, "tag", None)
+    answer = RecordedAnswer("200 OK", (("Content-Type", "text/turtle"),), b"a" * 1_500)
+    for number in range(10):
+        cache.remember(("document", number), lambda: document)
+        cache.keep_answer(("answer", number), answer)
+    assert cache.size_bytes <= 20_000
+    assert cache.find_answer(("answer", 9)) is answer
+    assert cache.find(("document", 0)) is None  # pushed out by the answers kept after it
+    cache.clear()
+    assert (len(cache), cache.find_answer(("answer", 9))) == (0, None)
+
+
+def test_a_representation_and_an_answer_are_never_taken_for_each_other() -> None:
+    cache = DocumentCache(max_bytes=20_000)
+    cache.remember("representation", lambda: Representation(b"r", "r", None))
+    cache.keep_answer("answer", RecordedAnswer("200 OK", (), b"a"))
+    assert cache.find("answer") is None
+    assert cache.find_answer("representation") is None

@@ -20,7 +20,7 @@ from kgpub import __version__
 from kgpub.backend import Store
 from kgpub.build import build_collection
 from kgpub.collection import find_collection_root
-from kgpub.config import load_settings
+from kgpub.config import SERVERS, load_settings
 from kgpub.dump_catalog import CATALOG_FILE
 from kgpub.dump_publication import write_store_dumps
 from kgpub.dumps import dump_kinds
@@ -363,7 +363,22 @@ def schema(output_dir: Path | None, name: str | None) -> None:
 @click.option(
     "--port", default=None, help="Port; 0 picks a free one [env KGPUB_PORT; default 8000]."
 )
-@click.option("--threads", default=None, help="Request threads [env KGPUB_THREADS; default 8].")
+@click.option(
+    "--threads",
+    default=None,
+    help="Request threads per server process [env KGPUB_THREADS; default 8].",
+)
+@click.option(
+    "--server",
+    type=click.Choice(SERVERS),
+    default=None,
+    help="The HTTP server [env KGPUB_SERVER; default granian].",
+)
+@click.option(
+    "--processes",
+    default=None,
+    help="Server processes, with granian [env KGPUB_PROCESSES; default 2].",
+)
 @click.option(
     "--get",
     "get_path",
@@ -377,28 +392,40 @@ def serve(
     host: str | None,
     port: str | None,
     threads: str | None,
+    server: str | None,
+    processes: str | None,
     get_path: str | None,
 ) -> None:
-    """Serve the SPARQL endpoint, Graph Store and canned queries of a collection.
+    """Serve the SPARQL endpoint, Graph Store, Linked Data and pages of a collection.
 
-    Runs waitress, a production WSGI server (threads in one process), on 127.0.0.1:8000 by
+    Runs granian, a production HTTP server written in Rust (several processes, threads in
+    each), or waitress (--server waitress: pure Python, one process), on 127.0.0.1:8000 by
     default. Queries run in worker processes that are killed past their time limit. Writes
     are off unless KGPUB_UPDATE_TOKEN is set. See docs/serving.md for proxies and gunicorn.
 
     \b
     Example:
         kgpub serve examples/
+        kgpub serve examples/ --port 0 --processes 4
         kgpub serve examples/ --get '/sparql?query=ASK{?s ?p ?o}'
     """
-    # Imported here so the other commands do not pay for Flask and waitress.
-    from kgpub.web import create_app
-    from kgpub.web.serving import serve as serve_app
+    # Imported here so the other commands do not pay for Flask and the servers.
+    from kgpub.web.serving import serve as serve_collection
 
     root = find_collection_root(path)
-    overrides = {"store": store, "host": host, "port": port, "threads": threads}
+    overrides = {
+        "store": store,
+        "host": host,
+        "port": port,
+        "threads": threads,
+        "server": server,
+        "processes": processes,
+    }
     settings = load_settings(root, overrides=overrides)
-    app = create_app(settings, root)
     if get_path is not None:
+        from kgpub.web import create_app
+
+        app = create_app(settings, root)
         try:
             response = app.test_client().get(get_path)
             sys.stdout.buffer.write(response.get_data())
@@ -408,9 +435,9 @@ def serve(
             click.echo(f"error: {response.status}", err=True)
             sys.exit(1)
         return
-    serve_app(
-        app,
+    serve_collection(
         settings,
+        root,
         announce=lambda url: click.echo(
             f"serving {root} at {url}sparql (queries at {url}queries/); Ctrl-C stops", err=True
         ),

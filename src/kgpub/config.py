@@ -17,6 +17,8 @@ from kgpub.iris import DEFAULT_BASE_IRI, IriScheme
 
 CONFIG_FILE = "kgpub.toml"
 BACKENDS = ("embedded", "remote")
+SERVERS = ("granian", "waitress")
+"""The HTTP servers `kgpub serve` can run the app in, the default first."""
 SECRET_SETTINGS = ("remote_password", "update_token")
 DUMP_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
 """The formats a build can write dumps in (see :mod:`kgpub.dumps`), in the order listed."""
@@ -46,6 +48,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: str = "8000"
     threads: str = "8"
+    server: str = "granian"
+    processes: str = "2"
     proxy_hops: str = "0"
     script_name: str = ""
     rate_limit: str = "500"
@@ -112,6 +116,11 @@ class Settings:
         return int(self.threads)
 
     @property
+    def process_count(self) -> int:
+        """Server processes ``kgpub serve`` answers requests with (granian only)."""
+        return int(self.processes)
+
+    @property
     def proxy_hop_count(self) -> int:
         """Reverse proxies in front whose ``X-Forwarded-*`` headers are trusted."""
         return int(self.proxy_hops)
@@ -173,11 +182,16 @@ SETTINGS: dict[str, str] = {
     "KGPUB_UPDATE_TOKEN variable. Never printed.",
     "federation_allowlist": "Hosts SPARQL SERVICE and LOAD may reach, separated by commas or "
     "spaces ('*.example.org' covers its subdomains, '*' any host); empty refuses both.",
-    "query_workers": "Worker processes answering SPARQL queries; one that runs out of time is "
-    "killed and replaced.",
+    "query_workers": "Worker processes answering SPARQL queries, in each server process; one "
+    "that runs out of time is killed and replaced.",
     "host": "The address `kgpub serve` listens on; 127.0.0.1 keeps it on this machine.",
     "port": "The TCP port `kgpub serve` listens on.",
-    "threads": "Threads `kgpub serve` answers requests with, in one process.",
+    "threads": "Threads `kgpub serve` answers requests with, in each server process.",
+    "server": "The HTTP server `kgpub serve` runs: 'granian' (a fast server written in Rust, "
+    "several processes) or 'waitress' (pure Python, one process; for platforms without "
+    "granian).",
+    "processes": "Server processes `kgpub serve` runs with granian, each with its own "
+    "threads, query workers and caches (waitress always runs one).",
     "proxy_hops": "Reverse proxies in front of the server whose X-Forwarded-For, -Proto, "
     "-Host, -Port and -Prefix headers are trusted; 0 trusts none.",
     "script_name": "The URL path the app is mounted under when a proxy does not send "
@@ -286,6 +300,7 @@ def _check_web(settings: Settings) -> None:
         ("query_workers", 1),
         ("port", 0),
         ("threads", 1),
+        ("processes", 1),
         ("proxy_hops", 0),
         ("rate_burst", 1),
     ):
@@ -300,6 +315,10 @@ def _check_web(settings: Settings) -> None:
             f"rate_limit must be a number of requests per second ≥ 0 (0 turns it off), "
             f"not {settings.rate_limit!r}"
         ) from None
+    if settings.server not in SERVERS:
+        raise ConfigError(
+            f"server {settings.server!r} is not known; use one of {', '.join(SERVERS)}"
+        )
     if settings.port_number > 65535:
         raise ConfigError(f"port must be at most 65535, not {settings.port}")
     if settings.script_name and (

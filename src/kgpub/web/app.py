@@ -34,6 +34,7 @@ from kgpub.web.canned_queries import load_canned_queries
 from kgpub.web.context import blueprint as context_blueprint
 from kgpub.web.cors import register_cors
 from kgpub.web.document_cache import register_document_cache
+from kgpub.web.document_replay import RATE_LIMITER_KEY, replay_cached_documents
 from kgpub.web.errors import register_error_handlers
 from kgpub.web.proxy import behind_proxy
 from kgpub.web.query_pool import QueryPool
@@ -65,6 +66,7 @@ def create_app(settings: Settings, collection_root: Path, *, store: Store | None
     app.extensions[EXTENSION_KEY] = state
     if settings.rate_per_second > 0:  # first, so over-use is refused before any other work
         limiter = RateLimiter(rate=settings.rate_per_second, burst=settings.rate_burst_size)
+        app.extensions[RATE_LIMITER_KEY] = limiter  # the document replay spends its tokens too
         app.before_request(partial(_limit_rate, limiter))
     app.before_request(_refuse_long_urls)
     register_document_cache(app)
@@ -80,6 +82,7 @@ def create_app(settings: Settings, collection_root: Path, *, store: Store | None
     app.register_blueprint(context_blueprint)
     app.register_blueprint(home.blueprint)
     app.register_blueprint(search.blueprint)
+    app.wsgi_app = replay_cached_documents(app)  # type: ignore[method-assign,assignment]
     app.wsgi_app = behind_proxy(app.wsgi_app, settings)  # type: ignore[method-assign]
     return app
 

@@ -15,6 +15,12 @@ the answer only changes when a new build is published. So the finished represent
 The cache is a least-recently-used map bounded by the bytes it holds
 (:data:`DOCUMENT_CACHE_BYTES`); a representation larger than a tenth of that is never kept.
 Answers that are not found are not kept: they cost one index lookup.
+
+The same map also holds **recorded answers** (:class:`RecordedAnswer`): whole HTTP answers
+the app gave, which :mod:`kgpub.web.document_replay` sends again without entering Flask. A
+view answering from this cache marks the request (:data:`REPLAYABLE_BUILD`), promising that
+its answer depends on nothing but the representation, the request's URL and the headers
+:mod:`kgpub.web.document_replay` keys answers by.
 """
 
 from __future__ import annotations
@@ -36,6 +42,9 @@ DOCUMENT_CACHE_BYTES = 32 * 2**20
 ENTRY_OVERHEAD_BYTES = 400
 """What an entry costs besides its body: key, tag, date and the map's own bookkeeping."""
 EXTENSION_KEY = "kgpub.document_cache"
+REPLAYABLE_BUILD = "kgpub.replayable_build"
+"""The WSGI environment key marking a request answered from this cache; its value is the
+build the representation was made from."""
 
 
 @dataclass(frozen=True)
@@ -47,8 +56,17 @@ class Representation:
     last_modified: datetime | None
 
 
+@dataclass(frozen=True)
+class RecordedAnswer:
+    """A whole HTTP answer as the app gave it: status line, headers and body."""
+
+    status: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
 class DocumentCache:
-    """A thread-safe least-recently-used map of representations, bounded by their size.
+    """A thread-safe least-recently-used map of representations and answers, bounded by size.
 
     >>> cache = DocumentCache(max_bytes=20_000)
     >>> page = Representation(b"x" * 1500, "tag", None)
@@ -63,7 +81,7 @@ class DocumentCache:
     def __init__(self, *, max_bytes: int = DOCUMENT_CACHE_BYTES) -> None:
         self.max_bytes = max_bytes
         self.size_bytes = 0
-        self._entries: OrderedDict[Hashable, Representation] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Representation | RecordedAnswer] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -71,6 +89,19 @@ class DocumentCache:
 
     def find(self, key: Hashable) -> Representation | None:
         """The representation kept under ``key``, now the most recently used, or ``None``."""
+        found = self._find(key)
+        return found if isinstance(found, Representation) else None
+
+    def find_answer(self, key: Hashable) -> RecordedAnswer | None:
+        """The answer recorded under ``key``, now the most recently used, or ``None``."""
+        found = self._find(key)
+        return found if isinstance(found, RecordedAnswer) else None
+
+    def keep_answer(self, key: Hashable, answer: RecordedAnswer) -> None:
+        """Record ``answer`` under ``key``, within the same bound as representations."""
+        self._keep(key, answer)
+
+    def _find(self, key: Hashable) -> Representation | RecordedAnswer | None:
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
@@ -94,12 +125,12 @@ class DocumentCache:
         return made
 
     def clear(self) -> None:
-        """Forget every representation (for code that changes how they are made, like tests)."""
+        """Forget every representation and answer (for code that changes how they are made)."""
         with self._lock:
             self._entries.clear()
             self.size_bytes = 0
 
-    def _keep(self, key: Hashable, representation: Representation) -> None:
+    def _keep(self, key: Hashable, representation: Representation | RecordedAnswer) -> None:
         size = _size(representation)
         if size > self.max_bytes // 10:
             return  # one huge page must not push out hundreds of ordinary documents
@@ -114,8 +145,11 @@ class DocumentCache:
                 self.size_bytes -= _size(dropped)
 
 
-def _size(representation: Representation) -> int:
-    return len(representation.body) + len(representation.etag) + ENTRY_OVERHEAD_BYTES
+def _size(entry: Representation | RecordedAnswer) -> int:
+    if isinstance(entry, RecordedAnswer):
+        head = sum(len(name) + len(value) for name, value in entry.headers)
+        return len(entry.body) + head + ENTRY_OVERHEAD_BYTES
+    return len(entry.body) + len(entry.etag) + ENTRY_OVERHEAD_BYTES
 
 
 def build_identity(store: Store) -> str:
@@ -151,8 +185,12 @@ def cached_representation(
     cache: DocumentCache | None = current_app.extensions.get(EXTENSION_KEY)
     if cache is None:
         return make()
-    key = (build_identity(store), _public_root(), iri, extension, variant)
-    return cache.remember(key, make)
+    build = build_identity(store)
+    key = (build, _public_root(), iri, extension, variant)
+    found = cache.remember(key, make)
+    if found is not None:
+        request.environ[REPLAYABLE_BUILD] = build
+    return found
 
 
 def _public_root() -> tuple[str, ...]:
