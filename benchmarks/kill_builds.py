@@ -26,7 +26,6 @@ from scratch closes the run.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
 import os
 import platform
@@ -52,7 +51,9 @@ from pathlib import Path
 import pyoxigraph
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from corpus import generate_corpus, touch_article
+from tests.test_build_faults import lock_is_free
 
 from kgpub.embedded import BUILDS_FOLDER, CURRENT_LINK, EmbeddedStore
 from kgpub.export import canonical_nquads
@@ -90,16 +91,6 @@ def disk_usage(folder: Path) -> int:
             seen.add((stat.st_dev, stat.st_ino))
             total += stat.st_blocks * 512
     return total
-
-
-def lock_is_free(store: Path) -> bool:
-    with (store / ".lock").open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return True
 
 
 def descendants(pid: int) -> set[int]:

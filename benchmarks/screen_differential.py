@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from rdflib import Graph  # noqa: E402
-from tests.graph_mutations import mutated  # noqa: E402
+from tests.graph_mutations import EXAMPLES, mutated, seed_article_graph  # noqa: E402
 
 from kgpub.collection import load_collection  # noqa: E402
 from kgpub.iris import IriScheme  # noqa: E402
@@ -34,20 +32,12 @@ from kgpub.mapper import map_collection  # noqa: E402
 from kgpub.screening import shipped_screen  # noqa: E402
 from kgpub.validate import union_graph, validate_graph  # noqa: E402
 
-EXAMPLES = REPO / "examples"
-
 
 def base_graph(whole: bool) -> Graph:
     """The mapped examples: all of them, or the registry and the seed article."""
     if whole:
         return union_graph(map_collection(load_collection(EXAMPLES), iris=IriScheme()))
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        (root / "articles").mkdir()
-        shutil.copy(EXAMPLES / "registry.yaml", root / "registry.yaml")
-        seed = EXAMPLES / "articles" / "letemps-2022-01-ghwayran.yaml"
-        shutil.copy(seed, root / "articles" / seed.name)
-        return union_graph(map_collection(load_collection(root), iris=IriScheme()))
+    return seed_article_graph(IriScheme())
 
 
 def main() -> int:

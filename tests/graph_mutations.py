@@ -8,11 +8,21 @@ second value, change a literal's datatype or form, point a link elsewhere, retyp
 from __future__ import annotations
 
 import random
+import shutil
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from kgpub.collection import load_collection
+from kgpub.iris import IriScheme
+from kgpub.mapper import map_collection
+from kgpub.validate import union_graph
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SEED_ARTICLE = "letemps-2022-01-ghwayran.yaml"
 KG = "https://w3id.org/kgpub/ont#"
 GEO_WKT = URIRef("http://www.opengis.net/ont/geosparql#wktLiteral")
 Triple = tuple[Node, Node, Node]
@@ -113,6 +123,16 @@ MUTATIONS: list[Callable[[Graph, random.Random], str]] = [
     _retype,
     _drop_property,
 ]
+
+
+def seed_article_graph(iris: IriScheme) -> Graph:
+    """The registry of examples/ and its seed article, mapped: what the first article publishes."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "articles").mkdir()
+        shutil.copy(EXAMPLES / "registry.yaml", root / "registry.yaml")
+        shutil.copy(EXAMPLES / "articles" / SEED_ARTICLE, root / "articles" / SEED_ARTICLE)
+        return union_graph(map_collection(load_collection(root), iris=iris))
 
 
 def mutated(graph: Graph, seed: int, steps: int = 2) -> tuple[Graph, list[str]]:

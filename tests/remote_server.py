@@ -145,20 +145,27 @@ class RecordingProxy:
         ]
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """A handler answering GET and POST alike through ``_handle``, and logging nothing."""
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def log_message(self, format: str, *args: object) -> None:  # keep test output clean
+        pass
+
+    def _handle(self) -> None:
+        raise NotImplementedError
+
+
 @contextmanager
 def running_proxy(proxy: RecordingProxy) -> Iterator[RecordingProxy]:
     """Serve ``proxy`` on a free local port for the duration of the block."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self._handle()
-
-        def do_POST(self) -> None:
-            self._handle()
-
-        def log_message(self, format: str, *args: object) -> None:  # keep test output clean
-            pass
-
+    class Handler(QuietHandler):
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)

@@ -16,12 +16,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.remote_server import POLL_SECONDS, OxigraphServer
+from tests.remote_server import POLL_SECONDS, OxigraphServer, QuietHandler
 
 from kgpub.cli import main
 from kgpub.remote import RemoteStore
@@ -54,16 +54,7 @@ def failing_proxy(target: str, failure: str, *, on_update: int) -> Iterator[str]
     counting = threading.Lock()
     release = threading.Event()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self._handle()
-
-        def do_POST(self) -> None:
-            self._handle()
-
-        def log_message(self, format: str, *args: object) -> None:  # keep test output clean
-            pass
-
+    class Handler(QuietHandler):
         def _handle(self) -> None:
             nonlocal updates
             length = int(self.headers.get("Content-Length", "0"))

@@ -7,7 +7,6 @@ screen. benchmarks/screen_differential.py runs the same comparison on thousands 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pyoxigraph
@@ -22,7 +21,7 @@ from kgpub.shape_queries import compile_shapes
 from kgpub.validate import union_graph, validate_graph
 
 from .conftest import EXAMPLES
-from .graph_mutations import mutated
+from .graph_mutations import mutated, seed_article_graph
 from .test_shapes import ALL_CASES, Case
 
 IRIS = IriScheme("https://example.org/")
@@ -45,14 +44,9 @@ def _n3(node: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal) 
 
 
 @pytest.fixture(scope="module")
-def seed_article_graph(tmp_path_factory: pytest.TempPathFactory) -> Graph:
+def seed_graph() -> Graph:
     """The registry and the seed article, mapped: what the first article publishes."""
-    root = tmp_path_factory.mktemp("seed")
-    (root / "articles").mkdir()
-    shutil.copy(EXAMPLES / "registry.yaml", root / "registry.yaml")
-    seed = EXAMPLES / "articles" / "letemps-2022-01-ghwayran.yaml"
-    shutil.copy(seed, root / "articles" / seed.name)
-    return union_graph(map_collection(load_collection(root), iris=IRIS))
+    return seed_article_graph(IRIS)
 
 
 def test_the_shipped_shapes_compile_without_approximation() -> None:
@@ -74,9 +68,9 @@ def test_the_screen_flags_every_node_pyshacl_reports_in_a_shape_case(case: Case)
 
 @pytest.mark.parametrize("seed", range(12))
 def test_the_screen_flags_every_node_pyshacl_reports_in_a_damaged_graph(
-    seed_article_graph: Graph, seed: int
+    seed_graph: Graph, seed: int
 ) -> None:
-    data, damage = mutated(seed_article_graph, seed)
+    data, damage = mutated(seed_graph, seed)
     reported = reported_focus_nodes(data)
     screened = screened_focus_nodes(data)
     assert screened is not None

@@ -15,7 +15,15 @@ from kgpub.formats import rdf_format
 from kgpub.jsonld_context import kgpub_context
 from kgpub.web.entity_documents import EntityDocument, serialize_document
 
-from .test_web_fixtures import KG, SKOS, app, built_examples, client, running_app
+from .test_web_fixtures import (
+    KG,
+    SKOS,
+    app,
+    built_examples,
+    client,
+    first_of_each_kind,
+    running_app,
+)
 
 __all__ = ["app", "built_examples", "client"]  # fixtures, imported for pytest
 
@@ -38,13 +46,8 @@ KIND_QUERIES = {
 @pytest.fixture(scope="module")
 def paths(app: Flask) -> dict[str, str]:
     """One ``/doc/…`` path (without extension) per kind of resource in the built examples."""
-    store = app.extensions["kgpub"].store
-    found = {}
-    for kind, pattern in KIND_QUERIES.items():
-        rows = list(store.query(f"SELECT ?s WHERE {{ {pattern} }} ORDER BY ?s LIMIT 1"))
-        assert rows, f"the examples have no {kind} matching {pattern}"
-        found[kind] = "/doc/" + rows[0][0].value.removeprefix(f"{BASE}id/")
-    return found
+    found = first_of_each_kind(app, KIND_QUERIES)
+    return {kind: "/doc/" + iri.removeprefix(f"{BASE}id/") for kind, iri in found.items()}
 
 
 @pytest.fixture(scope="module")

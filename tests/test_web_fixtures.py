@@ -63,3 +63,14 @@ def app(built_examples: Path) -> Iterator[Flask]:
 def client(app: Flask) -> FlaskClient:
     """A test client of :func:`app`."""
     return app.test_client()
+
+
+def first_of_each_kind(app: Flask, patterns: dict[str, str]) -> dict[str, str]:
+    """The first IRI (in IRI order) matching each kind's graph pattern in the app's store."""
+    store = app.extensions["kgpub"].store
+    found = {}
+    for kind, pattern in patterns.items():
+        rows = list(store.query(f"SELECT ?s WHERE {{ {pattern} }} ORDER BY ?s LIMIT 1"))
+        assert rows, f"the examples have no {kind} matching {pattern}"
+        found[kind] = str(rows[0][0].value)
+    return found

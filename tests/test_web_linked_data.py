@@ -20,7 +20,15 @@ from kgpub.embedded import EmbeddedStore
 
 from .conftest import ARTICLE, REGISTRY, UNRELATED_ARTICLE, write_collection
 from .test_web_context import with_served_context
-from .test_web_fixtures import KG, SKOS, app, built_examples, client, running_app
+from .test_web_fixtures import (
+    KG,
+    SKOS,
+    app,
+    built_examples,
+    client,
+    first_of_each_kind,
+    running_app,
+)
 from .test_web_remote_quads import publish_to, remote_settings
 
 __all__ = ["app", "built_examples", "client"]  # fixtures, imported for pytest
@@ -79,12 +87,8 @@ KIND_QUERIES = {
 @pytest.fixture(scope="module")
 def paths(app: Flask) -> dict[str, str]:
     """One real path per kind of resource (``/id/…``, ``/ont``, ``/vocab/…``), looked up."""
-    store = app.extensions["kgpub"].store
     found = {}
-    for kind, pattern in KIND_QUERIES.items():
-        rows = list(store.query(f"SELECT ?s WHERE {{ {pattern} }} ORDER BY ?s LIMIT 1"))
-        assert rows, f"the examples have no {kind}"
-        iri = rows[0][0].value
+    for kind, iri in first_of_each_kind(app, KIND_QUERIES).items():
         root = VOCABULARY_ROOT if kind in ("ontology", "scheme", "concept") else f"{BASE}id/{kind}/"
         assert iri.startswith(root), iri
         found[kind] = "/" + iri.removeprefix(BASE).removeprefix(VOCABULARY_ROOT)

@@ -14,8 +14,10 @@ same request options and sends answers with the same headers:
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
+from datetime import datetime
 
 from flask import Response, request
 
@@ -31,6 +33,7 @@ from kgpub.web.negotiation import (
     requested_format_name,
 )
 from kgpub.web.query_pool import Answer
+from kgpub.web.state import web_state
 
 TRUNCATED_HEADER = "X-KGPub-Truncated"
 ROW_COUNT_HEADER = "X-KGPub-Row-Count"
@@ -99,3 +102,15 @@ def describe_answer(
 def offer_named(name: str) -> Offer:
     """The offer called ``name`` (a format name a worker answered in)."""
     return next(offer for offer in KNOWN_OFFERS if offer.name == name)
+
+
+def cacheable(response: Response, *, max_age: int) -> Response:
+    """Strong ``ETag`` (the body's digest), the build's time, and conditional answers."""
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    manifest = web_state().store.manifest()
+    if manifest is not None:
+        response.last_modified = datetime.fromisoformat(manifest.built_at)
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    response.make_conditional(request)
+    return response

@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import asdict
@@ -42,13 +41,12 @@ from kgpub.formats import rdf_format
 from kgpub.model import KEY_PATTERN
 from kgpub.vocab import PREFIXES
 from kgpub.void import ServedAt, describe_dataset, serialize_description
-from kgpub.web.answers import requested_format
+from kgpub.web.answers import cacheable, offer_named, requested_format
 from kgpub.web.errors import JSON_OFFER
 from kgpub.web.fact_reader import CLAIM, TYPE
 from kgpub.web.negotiation import (
     HTML_OFFER,
     RDF_OFFERS,
-    Offer,
     choose_by_accept,
     choose_offer,
     not_acceptable,
@@ -157,7 +155,8 @@ def article_graphs(name: str) -> Response:
     output = pyoxigraph.serialize(
         quads, format=rdf.oxigraph, prefixes=PREFIXES if extension == "trig" else None
     )
-    return _cacheable(Response(output, content_type=_offer_named(rdf.name).content_type))
+    answer = Response(output, content_type=offer_named(rdf.name).content_type)
+    return cacheable(answer, max_age=CACHE_SECONDS)
 
 
 def _article_url(key: str) -> str:
@@ -220,7 +219,7 @@ def void_description() -> Response:
     body = serialize_description(triples, rdf_format(offer.name).oxigraph)
     response = Response(body, content_type=offer.content_type)
     response.vary.add("Accept")
-    return _cacheable(response)
+    return cacheable(response, max_age=CACHE_SECONDS)
 
 
 def _published() -> tuple[Path | None, DumpCatalog | None]:
@@ -228,19 +227,3 @@ def _published() -> tuple[Path | None, DumpCatalog | None]:
     state = web_state()
     folder = published_dumps_folder(state.store, state.settings.store_path(state.collection_root))
     return (folder, DumpCatalog.read(folder)) if folder is not None else (None, None)
-
-
-def _offer_named(name: str) -> Offer:
-    return next(offer for offer in RDF_OFFERS if offer.name == name)
-
-
-def _cacheable(response: Response) -> Response:
-    """Strong ``ETag`` (the body's digest), the build's time, and conditional answers."""
-    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
-    manifest = web_state().store.manifest()
-    if manifest is not None:
-        response.last_modified = datetime.fromisoformat(manifest.built_at)
-    response.cache_control.public = True
-    response.cache_control.max_age = CACHE_SECONDS
-    response.make_conditional(request)
-    return response

@@ -14,16 +14,15 @@ the server is reached at.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, Flask, Response, current_app, request, url_for
+from flask import Blueprint, Flask, Response, current_app, url_for
 
 from kgpub.errors import NotFound
+from kgpub.web.answers import cacheable
 from kgpub.web.per_build import PerBuild
 from kgpub.web.quad_sources import request_quads
 from kgpub.web.state import web_state
@@ -101,11 +100,4 @@ def _xml(root: str, entry: str, urls: Sequence[str]) -> Response:
         f"</{root}>",
     ]
     response = Response("\n".join(lines) + "\n", content_type="application/xml")
-    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
-    manifest = web_state().store.manifest()
-    if manifest is not None:
-        response.last_modified = datetime.fromisoformat(manifest.built_at)
-    response.cache_control.public = True
-    response.cache_control.max_age = CACHE_SECONDS
-    response.make_conditional(request)
-    return response
+    return cacheable(response, max_age=CACHE_SECONDS)
