@@ -194,3 +194,28 @@ def test_builds_staged_within_one_clock_tick_get_different_ids(tmp_path: Path) -
         assert second.build_id != first_id
     finally:
         second.abort()
+
+
+def test_the_published_manifest_is_read_once_per_build_and_follows_the_switch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    assert store.current_build() is None and store.manifest() is None
+    first = store.begin(replace_all=True)
+    first.add_nquads(quad(1))
+    first.commit(manifest(1))
+    reads: list[Path] = []
+    original = BuildManifest.read
+
+    def counted(cls: type[BuildManifest], path: Path) -> BuildManifest:
+        reads.append(path)
+        return original(path)
+
+    monkeypatch.setattr(BuildManifest, "read", classmethod(counted))
+    assert [store.manifest() for _ in range(3)] == [manifest(1)] * 3
+    assert len(reads) == 1
+    assert store.current_build() == (tmp_path / "store" / "current").resolve()
+    second = store.begin(replace_all=False)
+    second.commit(manifest(2))
+    assert store.manifest() == manifest(2) and len(reads) == 2
+    assert store.current_build() == (tmp_path / "store" / "current").resolve()

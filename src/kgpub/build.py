@@ -46,6 +46,8 @@ from kgpub.vocab import ONTOLOGY_IRI
 from kgpub.workers import WorkerPool
 
 log = logging.getLogger(__name__)
+PROGRESS_EVERY = 10_000
+"""Articles between two progress lines of ``kgpub -v build``."""
 
 
 @dataclass(frozen=True)
@@ -241,10 +243,18 @@ class _Build:
     def _wave(self, pool: WorkerPool, paths: list[str], known_claims: ClaimTable) -> list[str]:
         """Map and validate ``paths``; the paths deferred for want of a claim digest."""
         deferred: list[str] = []
+        started, done, reported = time.perf_counter(), 0, 0
         for batch in pool.run(paths, known_claims):
             for outcome in batch:
                 self._take(outcome, deferred)
             self.state.commit()  # workers read other articles' claims from the state
+            done += len(batch)
+            if done - reported >= PROGRESS_EVERY or done == len(paths):
+                reported = done
+                seconds = time.perf_counter() - started
+                log.info(
+                    "mapped and validated %d of %d articles in %.1f s", done, len(paths), seconds
+                )
         return deferred
 
     def _take(self, outcome: ArticleOutcome, deferred: list[str]) -> None:

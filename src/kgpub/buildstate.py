@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE INDEX IF NOT EXISTS articles_key ON articles (key);
 CREATE TABLE IF NOT EXISTS claim_links (path TEXT NOT NULL, target TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS claim_links_target ON claim_links (target);
+CREATE INDEX IF NOT EXISTS claim_links_path ON claim_links (path);
 """
 _SCHEMA = _ARTICLES_SCHEMA + REMOVALS_SCHEMA
 

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import fcntl
 import itertools
+import logging
 import os
 import shutil
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -32,6 +34,8 @@ import pyoxigraph
 from kgpub.backend import WHOLE_STORE, BuildManifest, Dataset, QueryResult
 from kgpub.errors import QueryError, StoreError, store_failure
 from kgpub.sparql_tokens import outline
+
+log = logging.getLogger(__name__)
 
 CURRENT_LINK = "current"
 BUILDS_FOLDER = "builds"
@@ -79,16 +83,32 @@ class EmbeddedStore:
         self._reader: pyoxigraph.Store | None = None
         self._reader_build: Path | None = None
         self._reader_lock: weakref.finalize[[], EmbeddedStore] | None = None
+        self._resolved_dir = store_dir.resolve()
+        self._manifest: tuple[Path, BuildManifest] | None = None
 
     def current_build(self) -> Path | None:
-        """The folder of the published build, or ``None``."""
-        link = self.store_dir / CURRENT_LINK
-        return link.resolve() if link.exists() else None
+        """The folder of the published build, or ``None``.
+
+        Asked on every web request, so it costs one ``readlink``: the link always names
+        ``builds/<id>`` inside the store folder (see :func:`_switch_link`), whose own
+        resolution is kept.
+        """
+        try:
+            target = os.readlink(os.path.join(self.store_dir, CURRENT_LINK))
+        except OSError:
+            return None
+        return self._resolved_dir / target
 
     def manifest(self) -> BuildManifest | None:
-        """The published build's manifest."""
+        """The published build's manifest (read once per build: a build never changes)."""
         build = self.current_build()
-        return BuildManifest.read(build / MANIFEST_FILE) if build else None
+        if build is None:
+            return None
+        kept = self._manifest
+        if kept is None or kept[0] != build:
+            kept = (build, BuildManifest.read(build / MANIFEST_FILE))
+            self._manifest = kept
+        return kept[1]
 
     def state_dir(self) -> Path | None:
         """The published build's state folder."""
@@ -255,13 +275,19 @@ class EmbeddedTransaction:
         """Write the manifest, rename the build into place and switch the link to it."""
         final = self.staging.parent / self.build_id
         try:
+            started = time.perf_counter()
             self._end_stream()
             self._flush_pending()
+            log.info(
+                "the store's load ended %.1f s after the last data", time.perf_counter() - started
+            )
             if self.replace_all:
                 # A full build lands in many bulk loads; compacting them into few files made
                 # scans and aggregates 20–45% faster (benchmarks/sparql_benchmark.py). An
                 # incremental build changes too little to be worth compacting everything.
+                started = time.perf_counter()
                 self.database.optimize()
+                log.info("compacting the store took %.1f s", time.perf_counter() - started)
             self.database.flush()
             if self.before_publishing is not None:
                 self.before_publishing(self, manifest)
