@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -14,7 +15,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from kgpub.web.query_pool import READ_AHEAD_BYTES, QueryPool
+from kgpub.errors import BadRequest, QueryTimeout
+from kgpub.web.answer_frames import CHUNK_BYTES
+from kgpub.web.query_pool import READ_AHEAD_BYTES, QueryPool, WorkerStream
+from kgpub.web.query_worker import QueryJob
 from kgpub.web.state import WebState
 
 from .test_web_fixtures import CROSS_JOIN, built_examples, running_app
@@ -120,3 +124,140 @@ def test_a_large_answer_left_unread_kills_its_worker(two_worker_app: Flask) -> N
     response.close()
     assert len(before - set(pool.worker_pids())) == 1
     assert os.getpid() not in pool.worker_pids()
+
+
+def _job(sparql: str, *, rdf: bool = False) -> QueryJob:
+    return QueryJob(
+        sparql,
+        results_format=None if rdf else "csv",
+        rdf_format="ntriples" if rdf else None,
+        row_limit=10_000,
+    )
+
+
+def _numbered_rows(padding: int) -> str:
+    """10,000 rows in order, ``row-<n>-`` then ``padding`` letters, as one CSV column."""
+    digits = " ".join(f"VALUES ?{name} {{ 0 1 2 3 4 5 6 7 8 9 }}" for name in "abcd")
+    number = "BIND(?a * 1000 + ?b * 100 + ?c * 10 + ?d AS ?n)"
+    label = f'BIND(CONCAT("row-", STR(?n), "-{"p" * padding}") AS ?label)'
+    return f"SELECT ?label {{ {digits} {number} {label} }} ORDER BY ?n"
+
+
+def _one_triple(literal: str) -> str:
+    return f'CONSTRUCT {{ <urn:kgpub:test> <urn:kgpub:size> "{literal}" }} WHERE {{}}'
+
+
+def _wait_until_gone(pids: set[int]) -> None:
+    waited = time.monotonic() + BOUND_SECONDS
+    while any(_is_running(pid) for pid in pids) and time.monotonic() < waited:
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize(
+    ("padding", "streamed"), [(8, False), (120, True)], ids=["read-whole", "streamed"]
+)
+def test_an_answer_of_several_chunks_arrives_whole_and_in_order(
+    two_worker_app: Flask, padding: int, streamed: bool
+) -> None:
+    pool = _pool(two_worker_app)
+    before = pool.worker_pids()
+    answer = pool.run(_job(_numbered_rows(padding)), timeout=BOUND_SECONDS)
+    assert isinstance(answer.body, WorkerStream) == streamed
+    body = b"".join(answer.body)
+    assert len(body) > (READ_AHEAD_BYTES if streamed else 2 * CHUNK_BYTES)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
+    assert rows == [["label"]] + [[f"row-{n}-{'p' * padding}"] for n in range(10_000)]
+    assert answer.head.rows == 10_000 and not answer.head.truncated
+    assert pool.worker_pids() == before
+
+
+def test_an_answer_of_exactly_one_chunk_arrives_whole(two_worker_app: Flask) -> None:
+    pool = _pool(two_worker_app)
+    probe = b"".join(pool.run(_job(_one_triple("a"), rdf=True), timeout=BOUND_SECONDS).body)
+    filler = "a" * (CHUNK_BYTES - len(probe) + 1)
+    answer = pool.run(_job(_one_triple(filler), rdf=True), timeout=BOUND_SECONDS)
+    body = b"".join(answer.body)
+    assert len(body) == CHUNK_BYTES
+    assert body == probe.replace(b'"a"', f'"{filler}"'.encode("ascii"))
+    assert answer.head.rows == 1
+
+
+def test_an_empty_answer_arrives_with_its_head_and_no_body(two_worker_app: Flask) -> None:
+    pool = _pool(two_worker_app)
+    empty = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(false) }"
+    answer = pool.run(_job(empty, rdf=True), timeout=BOUND_SECONDS)
+    assert list(answer.body) == []
+    assert answer.head.kind == "graph" and answer.head.rows == 0
+
+
+def test_a_query_past_its_timeout_kills_its_worker_and_the_pool_keeps_answering(
+    two_worker_app: Flask,
+) -> None:
+    pool = _pool(two_worker_app)
+    before = set(pool.worker_pids())
+    with pytest.raises(QueryTimeout):
+        pool.run(_job(CROSS_JOIN), timeout=0.5)
+    killed = before - set(pool.worker_pids())
+    assert len(killed) == 1 and not any(_is_running(pid) for pid in killed)
+    answer = pool.run(_job("SELECT ?x { BIND(1 AS ?x) }"), timeout=BOUND_SECONDS)
+    assert b"".join(answer.body) == b"x\r\n1\r\n"
+    assert len(pool.worker_pids()) == 2
+
+
+def test_a_streamed_answer_still_unread_at_its_deadline_is_cut_and_its_worker_replaced(
+    two_worker_app: Flask,
+) -> None:
+    pool = _pool(two_worker_app)
+    before = set(pool.worker_pids())
+    answer = pool.run(_job(_numbered_rows(120)), timeout=2)
+    assert isinstance(answer.body, WorkerStream)
+    time.sleep(2.1)
+    with pytest.raises(QueryTimeout):
+        b"".join(answer.body)
+    answer.body.close()
+    killed = before - set(pool.worker_pids())
+    assert len(killed) == 1 and not any(_is_running(pid) for pid in killed)
+    assert len(pool.worker_pids()) == 2
+
+
+def test_a_client_that_stops_reading_a_streamed_answer_gets_its_worker_killed_and_replaced(
+    two_worker_app: Flask,
+) -> None:
+    pool = _pool(two_worker_app)
+    before = set(pool.worker_pids())
+    answer = pool.run(_job(_numbered_rows(120)), timeout=BOUND_SECONDS)
+    assert isinstance(answer.body, WorkerStream)
+    assert next(answer.body).startswith(b"label\r\nrow-0-")
+    answer.body.close()
+    after = set(pool.worker_pids())
+    killed = before - after
+    assert len(killed) == 1 and not any(_is_running(pid) for pid in killed)
+    assert len(after) == 2 and all(_is_running(pid) for pid in after)
+    answer = pool.run(_job("ASK { ?s ?p ?o }"), timeout=BOUND_SECONDS)
+    assert b"".join(answer.body) == b"true"
+
+
+def test_workers_killed_while_idle_are_replaced_and_the_next_query_answers(
+    two_worker_app: Flask,
+) -> None:
+    pool = _pool(two_worker_app)
+    before = set(pool.worker_pids())
+    for pid in before:
+        os.kill(pid, signal.SIGKILL)
+    _wait_until_gone(before)
+    answer = pool.run(_job("SELECT ?x { BIND(2 AS ?x) }"), timeout=BOUND_SECONDS)
+    assert b"".join(answer.body) == b"x\r\n2\r\n"
+    replaced = set(pool.worker_pids()) - before
+    assert len(replaced) == 1 and all(_is_running(pid) for pid in replaced)
+
+
+def test_a_malformed_query_is_refused_in_one_message_and_its_worker_kept(
+    two_worker_app: Flask,
+) -> None:
+    pool = _pool(two_worker_app)
+    before = pool.worker_pids()
+    with pytest.raises(BadRequest, match="malformed SPARQL"):
+        pool.run(_job("SELECT WHERE {"), timeout=BOUND_SECONDS)
+    answer = pool.run(_job("SELECT ?x { BIND(3 AS ?x) }"), timeout=BOUND_SECONDS)
+    assert b"".join(answer.body) == b"x\r\n3\r\n"
+    assert pool.worker_pids() == before

@@ -2,9 +2,10 @@
 
 Oxigraph cannot cancel a running query, and a Python thread cannot be killed; a process can.
 Each worker (:mod:`kgpub.web.query_worker`) opens the store read-only and answers one query at
-a time over a pipe. The request thread waits for the answer's head until the deadline; past it,
-the worker is killed (``SIGKILL``: the query's CPU and memory are gone at once) and a fresh one
-takes its place. The answer itself streams from the worker's pipe to the client.
+a time over a pipe. The request thread waits for the answer's first frame until the deadline;
+past it, the worker is killed (``SIGKILL``: the query's CPU and memory are gone at once) and a
+fresh one takes its place. A small answer is that one frame; a large one streams from the
+worker's pipe to the client (:mod:`kgpub.web.answer_frames`).
 
 Workers are started through ``forkserver`` — never by forking the server, which holds threads
 and open stores — and only in the process that uses the pool, so a server forked after creating
@@ -18,9 +19,11 @@ from __future__ import annotations
 
 import collections
 import logging
+import math
 import multiprocessing
 import os
 import queue
+import select
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -28,7 +31,6 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
 
 from kgpub.config import Settings
 from kgpub.errors import (
@@ -40,7 +42,8 @@ from kgpub.errors import (
     QueryTimeout,
     ServiceUnavailable,
 )
-from kgpub.web.query_worker import AnswerHead, GraphJob, QueryJob, WorkerFailure, serve_jobs
+from kgpub.web.answer_frames import AnswerHead, Frame, WorkerFailure, decode_message
+from kgpub.web.query_worker import GraphJob, QueryJob, serve_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +58,8 @@ KILL_WAIT_SECONDS = 5.0
 class _Worker:
     process: BaseProcess
     connection: Connection
+    readable: select.poll
+    """Waits for the worker's next message: ``Connection.poll`` builds a selector each call."""
 
 
 @dataclass(frozen=True)
@@ -109,31 +114,30 @@ class QueryPool:
         :raises RequestError: the status the worker's failure calls for.
         :raises QueryError: when the query failed while running, or its worker died.
         """
-        self.start()
-        worker = self._checkout(timeout)
-        deadline = time.monotonic() + timeout
-        try:
-            worker.connection.send(job)
-        except OSError:
-            self._discard(worker)
-            raise QueryError("a query worker stopped unexpectedly; try again") from None
-        first = self._receive(worker, deadline, timeout)
-        if not isinstance(first, AnswerHead):
+        if self._owner != os.getpid():
+            self.start()
+        worker, deadline = self._hand_over(job, timeout)
+        frame = self._receive(worker, deadline, timeout)
+        if isinstance(frame, WorkerFailure):
             self._checkin(worker)
-            raise _failure_error(first)
-        chunks: list[bytes] = []
-        size = 0
-        while size < READ_AHEAD_BYTES:
+            raise _failure_error(frame)
+        head = frame.head
+        assert head is not None  # noqa: S101 - an answer's first frame carries its head
+        chunks = [frame.body] if frame.body else []
+        size = len(frame.body)
+        while not frame.last:
+            if size >= READ_AHEAD_BYTES:
+                return Answer(head, WorkerStream(self, worker, chunks, deadline, timeout))
             message = self._receive(worker, deadline, timeout)
-            if message is None:
-                self._checkin(worker)
-                return Answer(first, chunks)
             if isinstance(message, WorkerFailure):
                 self._checkin(worker)
                 raise _failure_error(message)
-            chunks.append(message)
-            size += len(message)
-        return Answer(first, WorkerStream(self, worker, chunks, deadline, timeout))
+            frame = message
+            if frame.body:
+                chunks.append(frame.body)
+                size += len(frame.body)
+        self._checkin(worker)
+        return Answer(head, chunks)
 
     def close(self) -> None:
         """Stop every worker."""
@@ -154,23 +158,36 @@ class QueryPool:
         )
         process.start()
         child_end.close()
-        worker = _Worker(process, parent_end)
+        readable = select.poll()
+        readable.register(parent_end.fileno(), select.POLLIN)
+        worker = _Worker(process, parent_end, readable)
         assert process.pid is not None  # noqa: S101 - set by start()
         self._workers[process.pid] = worker
         return worker
 
+    def _hand_over(self, job: QueryJob | GraphJob, timeout: float) -> tuple[_Worker, float]:
+        """A worker that took ``job``, and the deadline for its answer."""
+        # Sending to a worker that died while idle fails at once, so it is found then rather
+        # than by asking every worker whether it lives on each checkout (a few µs each time).
+        for _ in range(self.size + 1):
+            worker = self._checkout(timeout)
+            deadline = time.monotonic() + timeout
+            try:
+                worker.connection.send(job)
+            except OSError:
+                self._discard(worker)
+                continue
+            return worker, deadline
+        raise QueryError("the query workers stopped unexpectedly; try again")
+
     def _checkout(self, timeout: float) -> _Worker:
         try:
-            worker = self._idle.get(timeout=timeout)
+            return self._idle.get(timeout=timeout)
         except queue.Empty:
             raise ServiceUnavailable(
                 f"all {self.size} query workers stayed busy for {timeout:g} s; try again shortly",
                 retry_after=BUSY_RETRY_SECONDS,
             ) from None
-        if not worker.process.is_alive():
-            self._discard(worker)
-            return self._checkout(timeout)
-        return worker
 
     def _checkin(self, worker: _Worker) -> None:
         self._idle.put(worker)
@@ -184,11 +201,11 @@ class QueryPool:
             if not self._closed and self._owner == os.getpid():
                 self._idle.put(self._spawn())
 
-    def _receive(self, worker: _Worker, deadline: float, timeout: float) -> Any:
-        remaining = deadline - time.monotonic()
+    def _receive(self, worker: _Worker, deadline: float, timeout: float) -> Frame | WorkerFailure:
+        remaining_ms = math.ceil((deadline - time.monotonic()) * 1000)
         try:
-            if remaining > 0 and worker.connection.poll(remaining):
-                return worker.connection.recv()
+            if remaining_ms > 0 and worker.readable.poll(remaining_ms):
+                return decode_message(worker.connection.recv_bytes())
         except (EOFError, OSError):
             self._discard(worker)
             raise QueryError(
@@ -238,13 +255,16 @@ class WorkerStream:
         except KgpubError:
             self._worker = None  # already discarded; the client sees a cut connection
             raise
-        if message is None or isinstance(message, WorkerFailure):
+        if isinstance(message, WorkerFailure):
             self._worker = None
             self._pool._checkin(worker)
-            if message is not None:
-                raise _failure_error(message)
-            raise StopIteration
-        return bytes(message)
+            raise _failure_error(message)
+        if message.last:
+            self._worker = None
+            self._pool._checkin(worker)
+            if not message.body:
+                raise StopIteration
+        return message.body
 
     def close(self) -> None:
         """Release the worker, killing it if its output was not read to the end."""

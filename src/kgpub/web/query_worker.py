@@ -1,15 +1,17 @@
 """What runs inside a query worker process: run one query, cap it, serialise it, send it back.
 
 A worker opens the collection's store itself, read-only, and answers jobs one at a time over a
-pipe. For each job it sends an :class:`AnswerHead` (form, format, row count, whether the answer
-was cut), then the body in chunks, then ``None``; or a single :class:`WorkerFailure`.
+pipe. For each job it sends its answer as frames (:mod:`kgpub.web.answer_frames`): the first
+carries the :class:`AnswerHead` (form, format, row count, whether the answer was cut) and the
+last is marked finished, so a small answer is one message; or it sends one
+:class:`WorkerFailure`.
 
 **The row cap without rewriting the query.** Oxigraph evaluates lazily while it serialises. The
 worker has it write SELECT results as TSV (exactly one line per solution) and graphs as
 N-Triples (one line per triple) into a counter that stops Oxigraph, by raising, as soon as one
 line more than ``max_rows`` has been written; evaluation stops there too. The kept lines are
 then parsed and written in the format asked for, by Oxigraph. The head, with the count and the
-truncation flag, can therefore be sent before the first byte of the body.
+truncation flag, is therefore known before the first byte of the body.
 
 Workers never load Flask: the web app talks to them through :mod:`kgpub.web.query_pool`.
 """
@@ -31,9 +33,9 @@ from kgpub.embedded import EmbeddedStore
 from kgpub.errors import QueryError, StoreError
 from kgpub.formats import rdf_format, results_format
 from kgpub.store import open_store
+from kgpub.web.answer_frames import AnswerHead, FrameSender, WorkerFailure, encode_failure
 from kgpub.web.negotiation import RDF_OFFERS, RESULTS_OFFERS, Offer, alternatives
 
-CHUNK_BYTES = 64 * 1024
 Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
 
 
@@ -68,25 +70,11 @@ class GraphJob:
 
 
 @dataclass(frozen=True)
-class AnswerHead:
-    """What precedes an answer's body."""
+class Reply:
+    """A job's answer before it is sent: its head, and how to write its body."""
 
-    kind: str
-    """``select``, ``ask`` or ``graph``."""
-    format_name: str
-    rows: int | None
-    """Solutions or triples sent; ``None`` for ASK."""
-    truncated: bool
-
-
-@dataclass(frozen=True)
-class WorkerFailure:
-    """Why a job gave no answer; the pool turns the category into an HTTP status."""
-
-    category: str
-    """``malformed``, ``refused``, ``failed``, ``not-acceptable``, ``not-found`` or
-    ``unavailable``."""
-    message: str
+    head: AnswerHead
+    write_body: Callable[[IO[bytes]], object]
 
 
 class _Enough(Exception):
@@ -117,31 +105,6 @@ class _LineCounter:
         for _ in range(count):
             end = self.data.index(b"\n", end) + 1
         return bytes(self.data[:end])
-
-
-class _ChunkSender:
-    """A binary file that sends what is written to the pool in chunks."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-        self.pending = bytearray()
-
-    def write(self, chunk: bytes) -> int:
-        self.pending += chunk
-        if len(self.pending) >= CHUNK_BYTES:
-            self.flush()
-        return len(chunk)
-
-    @property
-    def file(self) -> IO[bytes]:
-        """This sender, typed as the binary file Oxigraph's serialisers write to."""
-        return cast(IO[bytes], self)
-
-    def flush(self) -> None:
-        """Send what is pending."""
-        if self.pending:
-            self.connection.send(bytes(self.pending))
-            self.pending.clear()
 
 
 def _capped(
@@ -178,8 +141,8 @@ def _evaluate(store: Store, job: QueryJob) -> QueryResult:
     return store.database().query(job.sparql, **options)
 
 
-def answer_query(store: Store, job: QueryJob, sender: _ChunkSender) -> AnswerHead | WorkerFailure:
-    """Evaluate, cap and send one query's answer (the head is sent before the body)."""
+def answer_query(store: Store, job: QueryJob) -> Reply | WorkerFailure:
+    """Evaluate and cap one query's answer; its body is written in the format asked for."""
     result = _evaluate(store, job)
     if isinstance(result, pyoxigraph.QueryTriples):
         if job.rdf_format is None:
@@ -191,19 +154,17 @@ def answer_query(store: Store, job: QueryJob, sender: _ChunkSender) -> AnswerHea
             limit=job.row_limit,
         )
         head = AnswerHead("graph", job.rdf_format, rows, truncated)
-        sender.connection.send(head)
         target = rdf_format(job.rdf_format).oxigraph
-        _send_graph(lines, target, sender, prefixes=dict(job.prefixes))
-        return head
+        prefixes = dict(job.prefixes)
+        return Reply(head, lambda out: _write_graph(lines, target, out, prefixes=prefixes))
     kind = "ask" if isinstance(result, pyoxigraph.QueryBoolean) else "select"
     if job.results_format is None:
         return _unacceptable(f"{kind.upper()} answers", RESULTS_OFFERS)
     target_results = results_format(job.results_format).oxigraph
     if isinstance(result, pyoxigraph.QueryBoolean):
+        boolean = result
         head = AnswerHead(kind, job.results_format, None, truncated=False)
-        sender.connection.send(head)
-        result.serialize(sender.file, format=target_results)
-        return head
+        return Reply(head, lambda out: boolean.serialize(out, format=target_results))
     solutions = result
     lines, rows, truncated = _capped(
         lambda out: solutions.serialize(out, format=pyoxigraph.QueryResultsFormat.TSV),
@@ -211,17 +172,14 @@ def answer_query(store: Store, job: QueryJob, sender: _ChunkSender) -> AnswerHea
         limit=job.row_limit,
     )
     head = AnswerHead(kind, job.results_format, rows, truncated)
-    sender.connection.send(head)
     if target_results == pyoxigraph.QueryResultsFormat.TSV:
-        sender.write(lines)
-    else:
-        kept = pyoxigraph.parse_query_results(lines, format=pyoxigraph.QueryResultsFormat.TSV)
-        kept.serialize(sender.file, format=target_results)
-    return head
+        return Reply(head, lambda out: out.write(lines))
+    kept = pyoxigraph.parse_query_results(lines, format=pyoxigraph.QueryResultsFormat.TSV)
+    return Reply(head, lambda out: kept.serialize(out, format=target_results))
 
 
-def answer_graph(store: Store, job: GraphJob, sender: _ChunkSender) -> AnswerHead | WorkerFailure:
-    """Send one graph of the store, capped like a CONSTRUCT answer."""
+def answer_graph(store: Store, job: GraphJob) -> Reply | WorkerFailure:
+    """Read one graph of the store, capped like a CONSTRUCT answer."""
     if not isinstance(store, EmbeddedStore):
         if job.graph is None:
             return WorkerFailure("refused", "the remote backend's own default graph cannot be read")
@@ -242,19 +200,18 @@ def answer_graph(store: Store, job: GraphJob, sender: _ChunkSender) -> AnswerHea
         limit=job.row_limit,
     )
     head = AnswerHead("graph", job.rdf_format, rows, truncated)
-    sender.connection.send(head)
-    _send_graph(lines, rdf_format(job.rdf_format).oxigraph, sender, prefixes={})
-    return head
+    target = rdf_format(job.rdf_format).oxigraph
+    return Reply(head, lambda out: _write_graph(lines, target, out, prefixes={}))
 
 
-def _send_graph(
-    lines: bytes, target: pyoxigraph.RdfFormat, sender: _ChunkSender, *, prefixes: dict[str, str]
+def _write_graph(
+    lines: bytes, target: pyoxigraph.RdfFormat, output: IO[bytes], *, prefixes: dict[str, str]
 ) -> None:
     if target == pyoxigraph.RdfFormat.N_TRIPLES:
-        sender.write(lines)
+        output.write(lines)
         return
     triples = (q.triple for q in pyoxigraph.parse(lines, format=pyoxigraph.RdfFormat.N_TRIPLES))
-    pyoxigraph.serialize(triples, sender.file, format=target, prefixes=prefixes or None)
+    pyoxigraph.serialize(triples, output, format=target, prefixes=prefixes or None)
 
 
 def _unacceptable(what: str, offers: Sequence[Offer]) -> WorkerFailure:
@@ -263,28 +220,29 @@ def _unacceptable(what: str, offers: Sequence[Offer]) -> WorkerFailure:
 
 
 def answer(store: Store, job: QueryJob | GraphJob, connection: Connection) -> None:
-    """Answer one job: a head and chunks then ``None``, or one :class:`WorkerFailure`."""
-    sender = _ChunkSender(connection)
+    """Answer one job: its frames, the last marked finished, or one :class:`WorkerFailure`.
+
+    A failure met while writing the body follows the frames already sent, if any.
+    """
     try:
-        if isinstance(job, QueryJob):
-            outcome = answer_query(store, job, sender)
-        else:
-            outcome = answer_graph(store, job, sender)
+        reply = answer_query(store, job) if isinstance(job, QueryJob) else answer_graph(store, job)
+        if isinstance(reply, Reply):
+            sender = FrameSender(connection, reply.head)
+            reply.write_body(sender.file)
+            sender.finish()
+            return
+        failure = reply
     except SyntaxError as error:
-        outcome = WorkerFailure("malformed", f"malformed SPARQL: {error}")
+        failure = WorkerFailure("malformed", f"malformed SPARQL: {error}")
     except (RuntimeError, ValueError) as error:
-        outcome = WorkerFailure("refused", f"the query cannot run: {error}")
+        failure = WorkerFailure("refused", f"the query cannot run: {error}")
     except QueryError as error:
-        outcome = WorkerFailure("malformed", str(error))
+        failure = WorkerFailure("malformed", str(error))
     except StoreError as error:
-        outcome = WorkerFailure("unavailable", str(error))
+        failure = WorkerFailure("unavailable", str(error))
     except OSError as error:
-        outcome = WorkerFailure("failed", f"the query failed while running: {error}")
-    if isinstance(outcome, WorkerFailure):
-        connection.send(outcome)
-        return
-    sender.flush()
-    connection.send(None)
+        failure = WorkerFailure("failed", f"the query failed while running: {error}")
+    connection.send_bytes(encode_failure(failure))
 
 
 def serve_jobs(connection: Connection, settings: Settings, collection_root: Path) -> None:
