@@ -1910,7 +1910,7 @@ def measure_corpus(root: Path) -> CorpusMeasure:
     return CorpusMeasure(
         articles=len(collection.articles),
         quads=mapped.quad_count(),
-        entity_quads=len(mapped.dataset.graph(iris.entities_graph)),
+        entity_quads=len(mapped.graph(iris.entities_graph)),
         claims=len(claims),
         answering_claims=answering,
     )

@@ -13,12 +13,18 @@ import pytest
     [
         ("kgpub.model", ("rdflib", "pyshacl", "flask", "click")),
         ("kgpub.mapper", ("pyshacl", "flask", "click")),
+        ("kgpub.mapped_graphs", ("pyoxigraph", "pyshacl", "flask", "click")),
+        ("kgpub.quads", ("pyshacl", "flask", "click")),
         ("kgpub.build", ("flask", "click")),
         ("kgpub.store", ("pyshacl", "flask", "click")),
         ("kgpub.embedded", ("rdflib", "pyshacl", "flask", "click")),
         ("kgpub.remote", ("pyshacl", "flask", "click")),
         ("kgpub.remote_publish", ("kgpub.remote", "pyshacl", "flask", "click")),
         ("kgpub.buildstate", ("pyshacl", "flask", "click")),
+        ("kgpub.buildplan", ("pyshacl", "flask", "click")),
+        ("kgpub.registry_cache", ("pyshacl", "flask", "click")),
+        # `kgpub build` runs after every edit: the web app is loaded by `kgpub serve` alone.
+        ("kgpub.cli", ("kgpub.web", "flask", "pyld", "waitress", "granian")),
         ("kgpub.stats", ("pyshacl", "flask", "click")),
         ("kgpub.mirror", ("pyshacl", "flask", "click")),
         ("kgpub.merges", ("pyshacl", "flask", "click")),

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kgpub import embedded
 from kgpub.backend import BuildManifest
 from kgpub.build import build_collection
 from kgpub.config import load_settings
@@ -29,6 +30,14 @@ def manifest(quads: int = 1) -> BuildManifest:
 
 def quad(number: int) -> bytes:
     return f'<https://e/s{number}> <https://e/p> "{number}" <https://e/g> .\n'.encode()
+
+
+def publish(store: EmbeddedStore, number: int) -> str:
+    """Publish a build of one quad; its id."""
+    transaction = store.begin(replace_all=True)
+    transaction.add_nquads(quad(number))
+    transaction.commit(manifest())
+    return transaction.build_id
 
 
 def test_a_second_concurrent_build_is_refused_clearly(tmp_path: Path) -> None:
@@ -91,6 +100,48 @@ def test_a_build_still_read_by_someone_is_not_deleted_until_they_let_go(tmp_path
     transaction = store.begin(replace_all=True)
     transaction.commit(manifest())
     assert len(list(builds.iterdir())) == 2
+
+
+def test_the_previous_build_is_removed_as_the_next_starts_unless_someone_reads_it(
+    tmp_path: Path,
+) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    builds = tmp_path / "store" / BUILDS_FOLDER
+
+    publish(store, 1)
+    second = publish(store, 2)
+    store.begin(replace_all=False).abort()  # started, so the previous build went
+    assert sorted(p.name for p in builds.iterdir()) == [second]
+    reader = EmbeddedStore(tmp_path / "store")
+    reader.database()  # holds the second build open
+    third = publish(store, 3)
+    store.begin(replace_all=False).abort()
+    assert sorted(p.name for p in builds.iterdir()) == [second, third]
+    reader.close()
+    assert next(iter(store.query(COUNT_QUADS)))["n"].value == "1"
+
+
+def test_the_removal_of_older_builds_ends_before_the_new_build_is_switched_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[int, list[str]]] = []
+    remove = embedded._remove_old_builds
+
+    def slow_removal(builds: Path, *, keep: Path, previous: int) -> None:
+        time.sleep(0.3)  # longer than staging and publishing the small builds below
+        seen.append((previous, sorted(p.name for p in builds.iterdir() if p.name[0] != ".")))
+        remove(builds, keep=keep, previous=previous)
+
+    monkeypatch.setattr(embedded, "_remove_old_builds", slow_removal)
+    store = EmbeddedStore(tmp_path / "store")
+    first, second, third = (publish(store, number) for number in range(3))
+    assert seen == [
+        (1, [first]),  # after the first switch
+        (0, [first]),  # as the second build starts: it never sees the second build itself
+        (1, [first, second]),
+        (0, [first, second]),
+        (1, [second, third]),
+    ]
 
 
 def test_a_query_with_its_own_from_sees_only_that_graph(tmp_path: Path) -> None:

@@ -18,15 +18,17 @@ import pyoxigraph
 from rdflib import RDF, SH, Graph, URIRef
 from rdflib.term import Node
 
-from kgpub.buildstate import ArticleRecord, BuildState, Reference, entity_digests, registry_view
-from kgpub.collection import ArticleSource, claim_references, load_article, load_registry
+from kgpub.buildstate import ArticleRecord, BuildState, Reference, registry_view
+from kgpub.collection import ArticleSource, claim_references, load_article
 from kgpub.describe import describe_country, describe_entity
 from kgpub.entities import EntityId
 from kgpub.errors import Problem
 from kgpub.iris import IriScheme, content_digest
-from kgpub.mapper import MappedGraphs, map_article
+from kgpub.mapped_graphs import MappedGraphs, TripleSet
+from kgpub.mapper import map_article
 from kgpub.quads import nquads_of, oxigraph_term
 from kgpub.references import iter_references
+from kgpub.registry_cache import load_parsed_registry
 from kgpub.screening import shipped_screen
 from kgpub.validate import locate_results, validate_graph
 from kgpub.vocab import KG
@@ -81,8 +83,9 @@ class ArticleWorker:
     def __init__(self, setup: WorkerSetup) -> None:
         self.setup = setup
         self.iris = IriScheme(setup.base_iri)
-        self.registry = load_registry(setup.root, [])  # the parent reports registry problems
-        self.entity_digests = entity_digests(self.registry.index)
+        # The parent reports the registry's problems; a registry with none is cached.
+        parsed = load_parsed_registry(setup.root, [], cache=setup.cache_dir)
+        self.registry, self.entity_digests = parsed.collection, parsed.entity_digests
         self._descriptions: dict[str, list[Triple]] = {}
         self._quads: dict[Triple, pyoxigraph.Quad] = {}
         self.state = BuildState(setup.state_dir, read_only=True) if setup.state_dir else None
@@ -138,7 +141,7 @@ class ArticleWorker:
         view = registry_view(self.registry.index, references, local, self.entity_digests)
         collection = replace(self.registry, articles=(source,), external_claims=digests)
         mapped = map_article(source, collection, iris=self.iris)
-        outcome.nquads = nquads_of(mapped.dataset)
+        outcome.nquads = nquads_of(mapped)
         outcome.record = ArticleRecord(
             path=path,
             key=source.key,
@@ -148,7 +151,7 @@ class ArticleWorker:
             inputs=article_inputs(source.sha256, view, digests, self.setup.environment),
             registry_view=view,
             quads=outcome.nquads.count(b"\n"),
-            graphs=tuple(sorted(str(g.identifier) for g in mapped.dataset.graphs() if len(g))),
+            graphs=tuple(sorted(str(g.identifier) for g in mapped.graphs() if len(g))),
             claims=outcome.claims,
             references=tuple(sorted(set(references))),
             local_entities=local,
@@ -207,7 +210,7 @@ class ArticleWorker:
         """A registry entity's triples, as the entity graph publishes them (made once)."""
         key = f"{entity_id.kind}/{entity_id.key}"
         if key not in self._descriptions:
-            graph = Graph()
+            graph = TripleSet(self.iris.entities_graph)
             entity = self.registry.index.get(entity_id)
             if entity is not None:
                 describe_entity(graph, entity_id, entity, index=self.registry.index, iris=self.iris)
@@ -218,7 +221,7 @@ class ArticleWorker:
         """A country's triples, named by its ISO code alone (made once)."""
         key = f"country-code/{iso}"
         if key not in self._descriptions:
-            graph = Graph()
+            graph = TripleSet(self.iris.entities_graph)
             describe_country(graph, iso, iris=self.iris)
             self._descriptions[key] = list(graph)
         return self._descriptions[key]
@@ -250,11 +253,11 @@ class ArticleWorker:
         if screened is not None and screened.conforms:
             return
         # One graph of every article's triples (pySHACL's input) and their origins; the
-        # articles' datasets are not merged into another dataset first.
+        # articles' named graphs are not merged into another mapping first.
         data = Graph()
         together = MappedGraphs()
         for _, work in batch:
-            for graph in work.mapped.dataset.graphs():
+            for graph in work.mapped.graphs():
                 for triple in graph:
                     data.add(triple)
             for node, origin in work.mapped.origins.items():

@@ -35,7 +35,8 @@ from kgpub.config import Settings
 from kgpub.crosschecks import duplicate_key_problems, link_problems
 from kgpub.dump_publication import prepare_build_dumps, publish_remote_dumps
 from kgpub.errors import OutOfSpace, Problem, StoreError, is_out_of_space, store_failure
-from kgpub.mapper import MappedGraphs, map_registry
+from kgpub.mapped_graphs import MappedGraphs
+from kgpub.mapper import map_registry
 from kgpub.ontology import ontology_graph, resources_digest
 from kgpub.quads import nquads_of
 from kgpub.remote import RemoteStore
@@ -193,7 +194,7 @@ class _Build:
     def run(self, previous_state: Path | None = None) -> BuildSummary:
         if previous_state is not None and (previous_state / STATE_FILE).is_file():
             self._take_over_removals(previous_state)
-        plan = plan_build(self.root, self.state, full=self.full)
+        plan = plan_build(self.root, self.state, full=self.full, cache=self.setup.cache_dir)
         # Removed files, and files whose key changed; keys still published are skipped at the end.
         self.gone_articles.update((record.key, path) for path, record in plan.retired.items())
         self.problems.extend(plan.problems)
@@ -323,7 +324,7 @@ class _Build:
         report = validate_graph(union_graph(mapped))
         self.violations += len(report.violations)
         self.problems.extend(locate_results(report, mapped, with_countries))
-        nquads = nquads_of(mapped.dataset)
+        nquads = nquads_of(mapped)
         if self.transaction is not None and not self.problems:
             self.transaction.drop_graphs([str(self.settings.iris.entities_graph)])
             self.transaction.add_nquads(nquads)
@@ -338,11 +339,12 @@ class _Build:
         # Published alongside the data so queries can use code-list notations and labels;
         # skolemised from canonical labels because the store relabels blank nodes on every load.
         mapped = MappedGraphs()
-        graph = mapped.dataset.graph(URIRef(ONTOLOGY_IRI))
-        graph += to_canonical_graph(ontology_graph()).skolemize(
-            authority="https://w3id.org", basepath="/kgpub/.well-known/genid/"
+        mapped.graph(URIRef(ONTOLOGY_IRI)).update(
+            to_canonical_graph(ontology_graph()).skolemize(
+                authority="https://w3id.org", basepath="/kgpub/.well-known/genid/"
+            )
         )
-        nquads = nquads_of(mapped.dataset)
+        nquads = nquads_of(mapped)
         if self.transaction is not None and not self.problems:
             self.transaction.add_nquads(nquads)
         self.state.set_meta("ontology_quads", str(nquads.count(b"\n")))

@@ -13,15 +13,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kgpub.buildstate import ArticleRecord, BuildState, entity_digests, registry_view
-from kgpub.collection import (
-    ARTICLES_FOLDER,
-    FACT_FILE_SUFFIXES,
-    Collection,
-    load_registry,
-    registry_path,
-)
+from kgpub.buildstate import ArticleRecord, BuildState, registry_view
+from kgpub.collection import ARTICLES_FOLDER, FACT_FILE_SUFFIXES, Collection, registry_path
 from kgpub.errors import Problem
+from kgpub.registry_cache import ParsedRegistry, load_parsed_registry
 
 
 @dataclass
@@ -54,51 +49,56 @@ def sha256_of(path: Path) -> str:
 
 
 def scan_fact_files(root: Path) -> dict[str, tuple[int, int]]:
-    """Relative path → (modification time, size) of every fact file, in a stable order.
+    """Relative path → (modification time, size) of every fact file, in no particular order.
 
     One ``scandir`` pass with one ``stat`` per file: at 100k files this is the floor of an
-    incremental build's cost.
+    incremental build's cost, so each folder's relative prefix is made once, not per file.
     """
     found: dict[str, tuple[int, int]] = {}
-    articles = str(root / ARTICLES_FOLDER)
-    prefix = len(articles) - len(ARTICLES_FOLDER)  # Path(".") / "articles" is "articles"
-    pending = [articles]
+    pending = [(str(root / ARTICLES_FOLDER), f"{ARTICLES_FOLDER}/")]
     while pending:
+        folder, relative = pending.pop()
         try:
-            entries = list(os.scandir(pending.pop()))
-        except FileNotFoundError:
+            entries = os.scandir(folder)
+        except (FileNotFoundError, NotADirectoryError):
             continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                pending.append(entry.path)
-            elif entry.name.endswith(FACT_FILE_SUFFIXES) and entry.is_file():
-                stat = entry.stat()
-                relative = entry.path[prefix:].replace(os.sep, "/")
-                found[relative] = (stat.st_mtime_ns, stat.st_size)
-    return dict(sorted(found.items()))
+        with entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, f"{relative}{entry.name}/"))
+                elif entry.name.endswith(FACT_FILE_SUFFIXES) and entry.is_file():
+                    stat = entry.stat()
+                    found[relative + entry.name] = (stat.st_mtime_ns, stat.st_size)
+    return found
 
 
-def plan_build(root: Path, state: BuildState, *, full: bool) -> BuildPlan:
-    """Compare the collection's files with the state (``full`` ignores the state)."""
+def plan_build(
+    root: Path, state: BuildState, *, full: bool, cache: Path | None = None
+) -> BuildPlan:
+    """Compare the collection's files with the state (``full`` ignores the state).
+
+    ``cache`` is the store's cache folder, where a changed registry is kept once parsed (see
+    :mod:`kgpub.registry_cache`) for the workers to read.
+    """
     plan = BuildPlan(registry_sha256=sha256_of(registry_path(root)))
     stamps = {} if full else state.stamps()
     on_disk = scan_fact_files(root)
-    for path, (mtime_ns, size) in on_disk.items():
-        stamp = stamps.get(path)
-        if stamp is None:
+    # Compared as tuples in one pass; only the few files that differ are looked at further.
+    differing = sorted(path for path, stamp in on_disk.items() if stamps.get(path) != stamp)
+    for path in differing:
+        if path not in stamps:
             plan.added.append(path)
-        elif (mtime_ns, size) == (stamp.mtime_ns, stamp.size):
-            continue
-        elif sha256_of(root / path) == stamp.sha256:
-            plan.touched[path] = mtime_ns
+        elif sha256_of(root / path) == state.recorded_sha256(path):
+            plan.touched[path] = on_disk[path][0]
         else:
             plan.updated.append(path)
-    plan.removed = sorted(set(stamps) - set(on_disk))
+    plan.removed = sorted(stamps.keys() - on_disk.keys())
     redo = set(plan.added) | set(plan.updated)
     if full or state.meta("registry_sha256") != plan.registry_sha256:
-        plan.registry = load_registry(root, plan.problems)
+        parsed = load_parsed_registry(root, plan.problems, cache=cache)
+        plan.registry = parsed.collection
         if not full:
-            redo |= _articles_seeing_other_entities(plan.registry, state, skip=redo)
+            redo |= _articles_seeing_other_entities(parsed, state, skip=redo)
     plan.work = sorted(redo)
     plan.retired = {r.path: r for r in state.records(sorted(redo | set(plan.removed)))}
     plan.unchanged = len(on_disk) - len(plan.added) - len(plan.updated)
@@ -106,13 +106,13 @@ def plan_build(root: Path, state: BuildState, *, full: bool) -> BuildPlan:
 
 
 def _articles_seeing_other_entities(
-    registry: Collection, state: BuildState, *, skip: set[str]
+    registry: ParsedRegistry, state: BuildState, *, skip: set[str]
 ) -> set[str]:
-    digests = entity_digests(registry.index)
+    index, digests = registry.collection.index, registry.entity_digests
     return {
         record.path
         for record in state.records()
         if record.path not in skip
-        and registry_view(registry.index, record.references, record.local_entities, digests)
+        and registry_view(index, record.references, record.local_entities, digests)
         != record.registry_view
     }

@@ -1,14 +1,16 @@
 """Entity descriptions as triples: labels, types, identifiers, containment, memberships.
 
-Used for the registry's entity graph and for entities an article declares for itself.
+Used for the registry's entity graph and for entities an article declares for itself. The
+triples go into a :class:`~kgpub.mapped_graphs.TripleSet`, as the mapper's do.
 """
 
 from __future__ import annotations
 
-from rdflib import RDF, SKOS, XSD, Graph, Literal, URIRef
+from rdflib import RDF, SKOS, XSD, Literal, URIRef
 
 from kgpub.entities import EntityId, EntityIndex, ReferenceProblem, country_labels
 from kgpub.iris import IriScheme
+from kgpub.mapped_graphs import TripleSet
 from kgpub.model import (
     Country,
     Entity,
@@ -18,13 +20,13 @@ from kgpub.model import (
     Person,
     Place,
 )
-from kgpub.vocab import GEO, GEONAMES, KG, ORG, SCHEMA, WD, concept
+from kgpub.vocab import DCTERMS_REPLACES, GEO, GEONAMES, KG, ORG, SCHEMA, WD, concept
 
 WKT_LITERAL = GEO.wktLiteral
 
 
 def describe_entity(
-    graph: Graph,
+    graph: TripleSet,
     entity_id: EntityId,
     entity: Entity | Country,
     *,
@@ -92,7 +94,7 @@ def describe_entity(
     return subject
 
 
-def describe_country(graph: Graph, iso: str, *, iris: IriScheme) -> None:
+def describe_country(graph: TripleSet, iso: str, *, iris: IriScheme) -> None:
     """Describe a country from ISO 3166: its code, and English and French names.
 
     Names the registry gives win; ISO names fill only the languages it leaves out.
@@ -108,7 +110,17 @@ def describe_country(graph: Graph, iso: str, *, iris: IriScheme) -> None:
             graph.add((subject, SKOS.prefLabel, Literal(name, lang=language)))
 
 
-def _describe_names(graph: Graph, subject: URIRef, entity: Entity | Country) -> None:
+def describe_replacements(graph: TripleSet, index: EntityIndex, *, iris: IriScheme) -> None:
+    """``<survivor> dcterms:replaces <former IRI>`` for each entry merged into another.
+
+    Only the survivor is a subject: the former IRI must stay the subject of nothing, which is
+    how the web app knows to redirect it instead of describing it.
+    """
+    for former, survivor in index.replacements():
+        graph.add((iris.entity(survivor), DCTERMS_REPLACES, iris.entity(former)))
+
+
+def _describe_names(graph: TripleSet, subject: URIRef, entity: Entity | Country) -> None:
     for language, label in entity.labels.items():
         graph.add((subject, SKOS.prefLabel, Literal(label, lang=language)))
     for predicate, names in (

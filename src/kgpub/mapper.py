@@ -1,5 +1,8 @@
 """Facts → triples. Pure and deterministic: no I/O, no clock, no blank nodes.
 
+The triples are rdflib terms written into :class:`~kgpub.mapped_graphs.MappedGraphs`, one plain
+triple set per named graph; an rdflib ``Dataset`` is made from them only on demand.
+
 Graph layout (``docs/design.md``): the registry's entities in ``graph/entities``; each article's
 metadata, mentions, local entities and claim metadata in ``graph/article/{key}``; what each
 claim asserts in the named graph whose name is the claim's IRI.
@@ -7,21 +10,19 @@ claim asserts in the named graph whose name is the claim's IRI.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from rdflib import RDF, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import NamespaceManager
+from rdflib import RDF, Literal, URIRef
 from rdflib.term import Node
 
 from kgpub.codes import ClaimStatus, Role
 from kgpub.collection import ArticleSource, Collection
-from kgpub.describe import describe_country, describe_entity, typed_date
-from kgpub.entities import ENTITY_KINDS, TABLE_OF_KIND, EntityId, EntityIndex
+from kgpub.describe import describe_country, describe_entity, describe_replacements, typed_date
+from kgpub.entities import ENTITY_KINDS, TABLE_OF_KIND, EntityId
 from kgpub.iris import IriScheme, content_digest
 from kgpub.loader import pointer_of
+from kgpub.mapped_graphs import MappedGraphs, Origin, TripleSet
 from kgpub.model import Claim, DateSpec, EventFacts, LangText, Observation, RelationFact
 from kgpub.references import iter_references, resolved_form
-from kgpub.vocab import DCTERMS_REPLACES, KG, OA, PREFIXES, SCHEMA, SEM, concept
+from kgpub.vocab import KG, OA, SCHEMA, SEM, concept
 
 ROLE_SHORTCUTS = {Role.ATTACKER: KG.attacker, Role.TARGET: KG.target}
 RELATION_PREDICATES = {
@@ -54,49 +55,10 @@ BOUNDING = {
 """Qualifiers whose printed number is a bound: which bound, and its offset from the number."""
 
 
-def new_dataset() -> Dataset:
-    """An empty dataset with kgpub's prefixes bound, whose default graph is the union."""
-    dataset = Dataset(default_union=True)
-    # Only kgpub's prefixes: binding rdflib's thirty defaults cost more than mapping a claim.
-    dataset.namespace_manager = NamespaceManager(dataset, bind_namespaces="none")
-    for prefix, namespace in PREFIXES.items():
-        dataset.bind(prefix, namespace, replace=True)
-    return dataset
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where a published node was written: fact file and JSON pointer."""
-
-    source: str
-    pointer: str
-
-
-@dataclass
-class MappedGraphs:
-    """Named graphs produced from fact files, and where each subject came from."""
-
-    dataset: Dataset = field(default_factory=new_dataset)
-    origins: dict[Node, Origin] = field(default_factory=dict)
-
-    def quad_count(self) -> int:
-        """How many quads the named graphs hold together."""
-        return sum(len(graph) for graph in self.dataset.graphs())
-
-    def merge(self, other: MappedGraphs) -> None:
-        """Add another mapping's graphs and origins to this one."""
-        for graph in other.dataset.graphs():
-            target = self.dataset.graph(graph.identifier)
-            for triple in graph:
-                target.add(triple)
-        for node, origin in other.origins.items():
-            self.origins.setdefault(node, origin)
-
-
 def map_registry(collection: Collection, *, iris: IriScheme) -> MappedGraphs:
     """The entity graph: every registry entity, and every country any file refers to."""
     mapped = MappedGraphs()
-    graph = mapped.dataset.graph(iris.entities_graph)
+    graph = mapped.graph(iris.entities_graph)
     document = collection.registry_document
     source = collection.relative_path(document.source if document else "registry.yaml")
     for entity_id, entity in collection.index.all_entities():
@@ -107,16 +69,6 @@ def map_registry(collection: Collection, *, iris: IriScheme) -> MappedGraphs:
     for iso in sorted(collection.referenced_countries):
         describe_country(graph, iso, iris=iris)
     return mapped
-
-
-def describe_replacements(graph: Graph, index: EntityIndex, *, iris: IriScheme) -> None:
-    """``<survivor> dcterms:replaces <former IRI>`` for each entry merged into another.
-
-    Only the survivor is a subject: the former IRI must stay the subject of nothing, which is
-    how the web app knows to redirect it instead of describing it.
-    """
-    for former, survivor in index.replacements():
-        graph.add((iris.entity(survivor), DCTERMS_REPLACES, iris.entity(former)))
 
 
 def map_collection(collection: Collection, *, iris: IriScheme) -> MappedGraphs:
@@ -142,8 +94,10 @@ class _ArticleMapper:
         self.language = self.article.article.language
         self.mapped = MappedGraphs()
         self.origin_file = collection.relative_path(source.document.source)
-        self.provenance = self.mapped.dataset.graph(iris.article_graph(self.key))
+        self.provenance = self.mapped.graph(iris.article_graph(self.key))
         self.article_iri = iris.article(self.key)
+        # An article names the same few entities over and over (claimant, voice, places).
+        self._resolved: dict[tuple[str, tuple[str, ...]], tuple[EntityId, URIRef]] = {}
 
     def run(self) -> MappedGraphs:
         self._describe_article()
@@ -160,20 +114,28 @@ class _ArticleMapper:
 
     # -- helpers ---------------------------------------------------------------------------
     def _origin(self, node: Node, path: tuple[str | int, ...]) -> None:
-        self.mapped.origins.setdefault(node, Origin(self.origin_file, pointer_of(path)))
+        if node not in self.mapped.origins:
+            self.mapped.origins[node] = Origin(self.origin_file, pointer_of(path))
 
     def _entity(self, text: str, *kinds: str) -> URIRef:
-        return self.iris.entity(self.source.index.resolve(text, kinds))
+        return self._resolve(text, kinds)[1]
 
     def _entity_id(self, text: str, *kinds: str) -> EntityId:
-        return self.source.index.resolve(text, kinds)
+        return self._resolve(text, kinds)[0]
 
-    def _texts(self, subject: Node, predicate: URIRef, text: LangText, graph: Graph) -> None:
+    def _resolve(self, text: str, kinds: tuple[str, ...]) -> tuple[EntityId, URIRef]:
+        found = self._resolved.get((text, kinds))
+        if found is None:
+            entity_id = self.source.index.resolve(text, kinds)
+            found = self._resolved[(text, kinds)] = (entity_id, self.iris.entity(entity_id))
+        return found
+
+    def _texts(self, subject: Node, predicate: URIRef, text: LangText, graph: TripleSet) -> None:
         items = text.items() if isinstance(text, dict) else [(self.language, text)]
         for language, value in items:
             graph.add((subject, predicate, Literal(value, lang=language)))
 
-    def _date(self, subject: Node, predicate: URIRef, date: DateSpec, graph: Graph) -> None:
+    def _date(self, subject: Node, predicate: URIRef, date: DateSpec, graph: TripleSet) -> None:
         precision = date.effective_precision
         graph.add((subject, predicate, typed_date(date.value, precision)))
         graph.add((subject, KG.timePrecision, concept("precision", precision)))
@@ -296,7 +258,7 @@ class _ArticleMapper:
         for field_name, predicate in AGENT_LINKS.items():
             for agent in getattr(claim, field_name):
                 meta.add((iri, predicate, self._entity(agent, "organization", "person")))
-        assertions = self.mapped.dataset.graph(iri)
+        assertions = self.mapped.graph(iri)
         asserted_path = (*path, "asserts")
         for position, event in enumerate(claim.asserts.events):
             self._map_event(assertions, iri, event, (*asserted_path, "events", position))
@@ -310,7 +272,7 @@ class _ArticleMapper:
                 meta.add((iri, SCHEMA.temporalCoverage, when))
 
     def _map_event(
-        self, graph: Graph, claim: URIRef, event: EventFacts, path: tuple[str | int, ...]
+        self, graph: TripleSet, claim: URIRef, event: EventFacts, path: tuple[str | int, ...]
     ) -> None:
         subject = self._entity(event.event, "event")
         self._origin(subject, path)
@@ -342,7 +304,7 @@ class _ArticleMapper:
 
     def _map_count(
         self,
-        graph: Graph,
+        graph: TripleSet,
         claimant: EntityId,
         count: Observation,
         path: tuple[str | int, ...],
@@ -391,7 +353,7 @@ class _ArticleMapper:
         for number, part in enumerate(count.breakdown):
             self._map_count(graph, claimant, part, (*path, "breakdown", number), subject)
 
-    def _map_relation(self, graph: Graph, claim: URIRef, relation: RelationFact) -> None:
+    def _map_relation(self, graph: TripleSet, claim: URIRef, relation: RelationFact) -> None:
         subject = self._entity(relation.subject, *ENTITY_KINDS)
         target = self._entity(relation.object, *ENTITY_KINDS)
         graph.add((subject, RELATION_PREDICATES[relation.relation], target))

@@ -21,7 +21,7 @@ from rdflib.term import Node
 
 from kgpub.collection import Collection
 from kgpub.errors import Problem, ShapesError
-from kgpub.mapper import MappedGraphs
+from kgpub.mapped_graphs import MappedGraphs
 from kgpub.ontology import ontology_graph, shapes_graph
 from kgpub.screening import shipped_screen
 from kgpub.vocab import KG, OA, ORG, SCHEMA, SEM
@@ -185,7 +185,7 @@ def _results(report: Graph) -> list[ValidationResult]:
 def union_graph(mapped: MappedGraphs) -> Graph:
     """All triples of every named graph, as the one graph pySHACL validates."""
     union = Graph()
-    for graph in mapped.dataset.graphs():
+    for graph in mapped.graphs():
         for triple in graph:
             union.add(triple)
     return union

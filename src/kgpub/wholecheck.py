@@ -12,7 +12,8 @@ from pathlib import Path
 from kgpub.collection import Collection, load_collection
 from kgpub.config import Settings
 from kgpub.errors import Problem
-from kgpub.mapper import MappedGraphs, map_collection
+from kgpub.mapped_graphs import MappedGraphs
+from kgpub.mapper import map_collection
 from kgpub.validate import ValidationReport, locate_results, union_graph, validate_graph
 
 
