@@ -2,37 +2,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyoxigraph
 import pytest
-from rdflib import DCTERMS, RDF, Dataset, Literal, URIRef
+from rdflib import DCTERMS, RDF, Literal, URIRef
 
 from kgpub.collection import load_collection
 from kgpub.iris import IriScheme
 from kgpub.mapped_graphs import MappedGraphs
 from kgpub.mapper import map_article, map_collection, map_registry
-from kgpub.quads import nquads_of, oxigraph_term
+from kgpub.quads import nquads_of
 from kgpub.validate import union_graph
 from kgpub.vocab import KG, SCHEMA, SEM, concept
 
 from .conftest import ARTICLE, EXAMPLES, REGISTRY, write_collection
+from .test_quads import nquads_serialised_by_oxigraph
 
 IRIS = IriScheme("https://news.example/")
 
 
 def mapped(root: Path):  # type: ignore[no-untyped-def]
     return map_collection(load_collection(root), iris=IRIS)
-
-
-def nquads_through_an_rdflib_dataset(dataset: Dataset) -> bytes:
-    # What kgpub published before the mapper wrote triple sets: every quad of an rdflib
-    # dataset converted term by term, serialised by Oxigraph, sorted and de-duplicated.
-    quads = [
-        pyoxigraph.Quad(*(oxigraph_term(term) for term in (*triple, graph.identifier)))
-        for graph in dataset.graphs()
-        for triple in graph
-    ]
-    text = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS) or b""
-    return b"".join(line + b"\n" for line in sorted(set(text.splitlines())) if line)
 
 
 EXAMPLE_FACT_FILES = sorted(
@@ -60,7 +48,8 @@ def test_issue_3_triple_sets_give_the_n_quads_an_rdflib_dataset_gave(fact_file: 
     mapping = mapping_of_example(fact_file)
     published = nquads_of(mapping)
     assert published.count(b"\n") == mapping.quad_count() > 0
-    assert published == nquads_through_an_rdflib_dataset(mapping.to_dataset())
+    # What kgpub published before the mapper wrote triple sets: an rdflib dataset's quads.
+    assert published == nquads_serialised_by_oxigraph(mapping.to_dataset())
 
 
 def test_mapping_is_deterministic_to_the_byte(sample_collection: Path) -> None:

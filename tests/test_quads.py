@@ -3,7 +3,7 @@ from __future__ import annotations
 import pyoxigraph
 from hypothesis import given
 from hypothesis import strategies as st
-from rdflib import RDF, XSD, BNode, Literal, URIRef
+from rdflib import RDF, XSD, BNode, Dataset, Literal, URIRef
 from rdflib.term import Node
 
 from kgpub.mapped_graphs import MappedGraphs
@@ -27,7 +27,7 @@ AWKWARD_LITERALS = [
 ]
 
 
-def nquads_serialised_by_oxigraph(mapped: MappedGraphs) -> bytes:
+def nquads_serialised_by_oxigraph(mapped: MappedGraphs | Dataset) -> bytes:
     # The reference: Oxigraph's own N-Quads serialiser, lines sorted and de-duplicated.
     quads = [
         pyoxigraph.Quad(*(oxigraph_term(term) for term in (*triple, graph.identifier)))
