@@ -160,6 +160,14 @@ class QuietHandler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         raise NotImplementedError
 
+    def _answer(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
 
 @contextmanager
 def running_proxy(proxy: RecordingProxy) -> Iterator[RecordingProxy]:
@@ -192,14 +200,6 @@ def running_proxy(proxy: RecordingProxy) -> Iterator[RecordingProxy]:
             except urllib.error.HTTPError as error:
                 with error:
                     self._answer(error.code, error.headers.get("Content-Type", ""), error.read())
-
-        def _answer(self, status: int, content_type: str, body: bytes) -> None:
-            self.send_response(status)
-            if content_type:
-                self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     proxy.base_url = f"http://127.0.0.1:{server.server_address[1]}"

@@ -23,6 +23,7 @@ import pytest
         ("kgpub.buildstate", ("pyshacl", "flask", "click")),
         ("kgpub.buildplan", ("pyshacl", "flask", "click")),
         ("kgpub.registry_cache", ("pyshacl", "flask", "click")),
+        ("kgpub.store_cache", ("rdflib", "pyoxigraph", "pyshacl", "flask", "click")),
         # `kgpub build` runs after every edit: the web app is loaded by `kgpub serve` alone.
         ("kgpub.cli", ("kgpub.web", "flask", "pyld", "waitress", "granian")),
         ("kgpub.stats", ("pyshacl", "flask", "click")),

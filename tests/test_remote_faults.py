@@ -95,14 +95,6 @@ def failing_proxy(target: str, failure: str, *, on_update: int) -> Iterator[str]
                 with error:
                     return error.code, error.headers["Content-Type"] or "", error.read()
 
-        def _answer(self, status: int, content_type: str, body: bytes) -> None:
-            self.send_response(status)
-            if content_type:
-                self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
         def _drop(self) -> None:
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 from dataclasses import dataclass
 from functools import cache
@@ -31,6 +30,7 @@ from kgpub.buildstate import entity_digests
 from kgpub.collection import Collection, load_registry, registry_path
 from kgpub.entities import EntityId
 from kgpub.errors import Problem
+from kgpub.store_cache import keep_cache_file
 
 CACHE_FILE = "registry.pickle"
 CACHE_FORMAT = 1
@@ -132,20 +132,9 @@ def _read(path: Path, header: dict[str, str | int]) -> ParsedRegistry | None:
 
 
 def _keep(path: Path, header: dict[str, str | int], parsed: ParsedRegistry) -> None:
-    """Write the parsed registry atomically; a cache that cannot be written is no error.
-
-    The cache folder is made only inside a folder that exists already (the store's), so a
-    first build that fails leaves nothing behind.
-    """
     payload = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
     line = json.dumps({**header, "payload_sha256": _sha256(payload)}).encode() + b"\n"
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        path.parent.mkdir(exist_ok=True)
-        partial.write_bytes(line + payload)
-        partial.replace(path)
-    except OSError:
-        partial.unlink(missing_ok=True)
+    keep_cache_file(path, line + payload)
 
 
 def _sha256(data: bytes) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +27,7 @@ import pyoxigraph
 from kgpub import __version__, shape_queries, shape_terms
 from kgpub.ontology import ontology_graph, resources_digest, shapes_graph
 from kgpub.shape_queries import ShapeQueries, compile_shapes
+from kgpub.store_cache import keep_cache_file
 
 FocusNode = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
 
@@ -136,16 +136,5 @@ def _compiler_digest() -> str:
 
 
 def _keep(path: Path, queries: ShapeQueries) -> None:
-    """Write the compiled queries atomically; a cache that cannot be written is no error.
-
-    The cache folder is made only inside a folder that exists already (the store's), so a
-    first build that fails leaves nothing behind.
-    """
     text = json.dumps({"queries": queries.queries, "approximations": queries.approximations})
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        path.parent.mkdir(exist_ok=True)
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(path)
-    except OSError:
-        partial.unlink(missing_ok=True)
+    keep_cache_file(path, text.encode("utf-8"))
