@@ -5,7 +5,8 @@ The three servers answer the same published data, on 127.0.0.1, through the same
 - **oxigraph**: ``oxigraph serve-read-only --union-default-graph`` over an on-disk (RocksDB)
   store loaded with ``oxigraph load`` from ``kgpub export -f nquads`` (on disk, as kgpub's
   default embedded store is);
-- **kgpub**: ``kgpub serve`` on the collection itself (waitress, query worker processes);
+- **kgpub**: ``kgpub serve`` on the collection itself (its default server, granian, with query
+  worker processes);
 - **oxigraph on kgpub's files**: the same Oxigraph server over the RocksDB files kgpub itself
   serves (``.kgpub/store/current/oxigraph``), so that kgpub/that ratio is the web layer's own
   cost, apart from how the store was written (``--no-same-files`` leaves it out);
@@ -308,7 +309,7 @@ def serve_rdflib(dump: Path, port: int, cap: float) -> None:
 
 
 def ensure_collection(root: Path, articles: int | None) -> None:
-    """Generate the corpus if asked and missing, then build it if it has no store yet."""
+    """Generate the corpus if asked and missing, then build it if nothing is published yet."""
     if articles is not None and not (root / "articles").is_dir():
         from corpus import generate_corpus
 
@@ -316,7 +317,8 @@ def ensure_collection(root: Path, articles: int | None) -> None:
         generate_corpus(root, articles)
     if not (root / "registry.yaml").exists():
         sys.exit(f"{root} is not a collection folder; pass --articles N to generate one")
-    if not (root / ".kgpub" / "store").is_dir():
+    # A build stopped midway leaves the store folder without its `current` link.
+    if not (root / ".kgpub" / "store" / "current").exists():
         print(f"building {root} (python -m kgpub build) …", flush=True)
         started_at = time.perf_counter()
         subprocess.run(  # noqa: S603 - our own interpreter and module
@@ -345,7 +347,7 @@ def machine() -> str:
 def versions() -> str:
     from importlib.metadata import version
 
-    names = ("pyoxigraph", "oxigraph", "rdflib", "flask", "waitress")
+    names = ("pyoxigraph", "oxigraph", "rdflib", "flask", "granian", "waitress")
     return ", ".join(f"{name} {version(name)}" for name in names) + (
         f", Python {platform.python_version()}"
     )
