@@ -55,7 +55,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from corpus import generate_corpus, touch_article
 from tests.test_build_faults import lock_is_free
 
-from kgpub.embedded import BUILDS_FOLDER, CURRENT_LINK, EmbeddedStore
+from kgpub.embedded import EmbeddedStore
+from kgpub.embedded_layout import BUILDS_FOLDER, CURRENT_LINK
 from kgpub.export import canonical_nquads
 
 DEFAULT_BASE = "https://kg.example.org/"

@@ -18,10 +18,13 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-from kgpub.collection import CLAIM_LINKS, fact_files, registry_path
+from kgpub.assertions import Assertions
+from kgpub.collection import fact_files, registry_path
+from kgpub.collection_checks import CLAIM_LINKS
 from kgpub.entities import ENTITY_KINDS, TABLE_OF_KIND
+from kgpub.entity_kinds import Entity, EntityTables
 from kgpub.loader import read_document
-from kgpub.model import ArticleMetadata, Assertions, Claim, Entity, EntityTables, Mention
+from kgpub.model import ArticleMetadata, Claim, Mention
 
 from .fact_file_references import LANGUAGES, Scope, resolve
 from .fact_file_strategies import COUNTRY_NAMES, ISO_CODES, field_values, keys, model_values

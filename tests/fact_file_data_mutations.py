@@ -13,7 +13,8 @@ import unicodedata
 
 from hypothesis import strategies as st
 
-from kgpub.model import Article, Observation, Registry
+from kgpub.assertions import Observation
+from kgpub.model import Article, Registry
 
 from .fact_file_collections import Draft
 from .fact_file_places import (

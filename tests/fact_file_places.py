@@ -13,7 +13,8 @@ from typing import Any
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from kgpub.model import Article, RefTo, Registry
+from kgpub.field_types import RefTo
+from kgpub.model import Article, Registry
 
 from .fact_file_collections import Draft
 

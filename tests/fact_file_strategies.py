@@ -1,8 +1,8 @@
 """Hypothesis strategies for the values of valid fact files and registries.
 
 Values follow the pydantic models of :mod:`kgpub.model` field by field: each field's type, code
-list, pattern, length and bounds, and the :class:`~kgpub.model.RefTo` mark that makes a text a
-reference. A field added to the model is generated without a change here. What the model
+list, pattern, length and bounds, and the :class:`~kgpub.field_types.RefTo` mark that makes a
+text a reference. A field added to the model is generated without a change here. What the model
 checks in its validators, and what the SHACL shapes check across fields, is not visible in the
 annotations; those rules are written below as overrides, each saying which rule it follows.
 
@@ -24,25 +24,11 @@ import pycountry
 from hypothesis import strategies as st
 from pydantic import BaseModel, HttpUrl
 
+from kgpub.assertions import Assertions, EventFacts, Observation, RelationFact
 from kgpub.codes import PlaceKind, Qualifier
-from kgpub.model import (
-    KEY_PATTERN,
-    LANGUAGE_PATTERN,
-    ArticleMetadata,
-    Assertions,
-    Claim,
-    Country,
-    DateSpec,
-    Entity,
-    EntityTables,
-    EventFacts,
-    Evidence,
-    Observation,
-    Place,
-    RefTo,
-    RelationFact,
-    TranslationOf,
-)
+from kgpub.entity_kinds import Country, Entity, EntityTables, Place
+from kgpub.field_types import KEY_PATTERN, LANGUAGE_PATTERN, DateSpec, RefTo
+from kgpub.model import ArticleMetadata, Claim, Evidence, TranslationOf
 
 from .fact_file_references import ARTICLE_LANGUAGE, LANGUAGES, OtherLanguage, Reference
 
@@ -155,7 +141,7 @@ def texts(shortest: int = 1, longest: int = 8) -> st.SearchStrategy[str]:
 
 
 def keys() -> st.SearchStrategy[str]:
-    """Keys as :data:`kgpub.model.KEY_PATTERN` allows, kept short."""
+    """Keys as :data:`kgpub.field_types.KEY_PATTERN` allows, kept short."""
     return KEYS
 
 
@@ -299,7 +285,7 @@ FIELD_RULES: dict[tuple[type[BaseModel], str], Rule] = {
     (Entity, "replaces"): st.nothing,
 }
 """``said_on`` ≤ ``published`` ≤ ``retrieved`` (the ClaimShape and ArticleShape date rules); a
-count's ``raw`` wording is in one language at least (ObservationShape: the model takes ``{}``);
-a translation's original is in another language; a place of kind country is a country. Former
-keys (``replaces``) must be unique across a registry: :mod:`tests.fact_file_collections` draws
-them."""
+count's ``raw`` wording is in one language at least (a validator refuses ``{}``, which the
+annotation does not say); a translation's original is in another language; a place of kind
+country is a country. Former keys (``replaces``) must be unique across a registry:
+:mod:`tests.fact_file_collections` draws them."""

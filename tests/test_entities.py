@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from kgpub.entities import EntityId, EntityIndex, ReferenceProblem, country_code
-from kgpub.model import EntityTables, Registry
+from kgpub.entity_kinds import EntityTables
+from kgpub.model import Registry
 
 REGISTRY = Registry.model_validate(
     {

@@ -3,7 +3,7 @@
 Each failure stops the build with exit 2 and a message naming the update URL and what
 happened. The server then still shows the previous manifest, marked as a publication that did
 not finish, and the next build republishes everything. Failures before any update, and
-refused or malformed updates, are in tests/test_remote.py.
+refused or malformed updates, are in tests/test_sparql_client.py and tests/test_remote.py.
 """
 
 # ruff: noqa: S310 - every URL opened here is a local http:// test server

@@ -19,7 +19,8 @@ from rdflib import RDF, SH, Graph, URIRef
 from rdflib.term import Node
 
 from kgpub.buildstate import ArticleRecord, BuildState, Reference, registry_view
-from kgpub.collection import ArticleSource, claim_references, load_article
+from kgpub.collection import ArticleSource, load_article
+from kgpub.collection_checks import claim_references
 from kgpub.describe import describe_country, describe_entity
 from kgpub.entities import EntityId
 from kgpub.errors import Problem

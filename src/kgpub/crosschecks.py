@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from kgpub.articlework import ArticleOutcome, ClaimTable
 from kgpub.buildstate import BuildState
-from kgpub.collection import claim_reference_problem
+from kgpub.collection_checks import claim_reference_problem
 from kgpub.errors import Problem
 
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 from rdflib import RDF, SKOS, XSD, Literal, URIRef
 
 from kgpub.entities import EntityId, EntityIndex, ReferenceProblem, country_labels
-from kgpub.iris import IriScheme
-from kgpub.mapped_graphs import TripleSet
-from kgpub.model import (
+from kgpub.entity_kinds import (
     Country,
     Entity,
     Event,
@@ -20,6 +18,8 @@ from kgpub.model import (
     Person,
     Place,
 )
+from kgpub.iris import IriScheme
+from kgpub.mapped_graphs import TripleSet
 from kgpub.vocab import DCTERMS_REPLACES, GEO, GEONAMES, KG, ORG, SCHEMA, WD, concept
 
 WKT_LITERAL = GEO.wktLiteral

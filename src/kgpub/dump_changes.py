@@ -1,11 +1,11 @@
 """What a build changed, kept for its dumps: the graphs it dropped and the N-Quads it added.
 
 An embedded build hands every change to the store through
-:meth:`~kgpub.embedded.EmbeddedTransaction.drop_graphs` and
-:meth:`~kgpub.embedded.EmbeddedTransaction.add_nquads`; a :class:`ChangeLog` set on the
-transaction sees the same calls. Added chunks go to a spool file (a full build adds the whole
-dataset), drops stay in memory. The dumps are then made from the previous build's sorted parts
-and this log, without reading the new database back (:mod:`kgpub.dump_quads`).
+:meth:`~kgpub.embedded_transaction.EmbeddedTransaction.drop_graphs` and
+:meth:`~kgpub.embedded_transaction.EmbeddedTransaction.add_nquads`; a :class:`ChangeLog` set on
+the transaction sees the same calls. Added chunks go to a spool file (a full build adds the
+whole dataset), drops stay in memory. The dumps are then made from the previous build's sorted
+parts and this log, without reading the new database back (:mod:`kgpub.dump_quads`).
 
 Order matters: a graph dropped after a chunk added it loses that chunk's quads. Every call
 gets a sequence number, and a quad survives if no drop of its graph came after its chunk.

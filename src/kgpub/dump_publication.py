@@ -2,9 +2,9 @@
 
 - **Embedded store**: the build writes its dumps into its own staged folder,
   ``builds/<id>/dumps/``, after the data is complete and before the build is switched in
-  (:attr:`kgpub.embedded.EmbeddedTransaction.before_publishing`). The dumps are therefore
-  published with the build, in the same atomic step: a build that fails while dumping
-  publishes nothing, and the previous build keeps its own dumps. The build's changes are
+  (:attr:`kgpub.embedded_transaction.EmbeddedTransaction.before_publishing`). The dumps are
+  therefore published with the build, in the same atomic step: a build that fails while
+  dumping publishes nothing, and the previous build keeps its own dumps. The build's changes are
   recorded as it makes them (:class:`~kgpub.dump_changes.ChangeLog`) and merged into the
   previous build's ``dump-parts/``, so the new database is never read back; without usable
   parts (the first build with dumps, or a write through the web app since the last build,
@@ -35,7 +35,9 @@ from kgpub.dump_catalog import DumpCatalog
 from kgpub.dump_changes import ChangeLog, file_lines
 from kgpub.dump_parts import PARTS_FOLDER, find_parts
 from kgpub.dumps import Changes, DumpKind, dump_kinds, update_dump_set, write_dump_set
-from kgpub.embedded import EmbeddedStore, EmbeddedTransaction, new_build_id
+from kgpub.embedded import EmbeddedStore
+from kgpub.embedded_layout import new_build_id
+from kgpub.embedded_transaction import EmbeddedTransaction
 from kgpub.errors import OutOfSpace, StoreError
 from kgpub.formats import rdf_format
 

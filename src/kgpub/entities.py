@@ -17,8 +17,9 @@ from typing import Literal
 import pycountry
 from countryinfo import all_countries
 
+from kgpub.entity_kinds import Country, Entity, EntityTables
 from kgpub.errors import KgpubError
-from kgpub.model import Country, Entity, EntityTables, Registry
+from kgpub.model import Registry
 
 ENTITY_KINDS = ("organization", "person", "place", "country", "facility", "event")
 TABLE_OF_KIND = {

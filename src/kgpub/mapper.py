@@ -13,15 +13,17 @@ from __future__ import annotations
 from rdflib import RDF, Literal, URIRef
 from rdflib.term import Node
 
+from kgpub.assertions import EventFacts, Observation, RelationFact
 from kgpub.codes import ClaimStatus, Role
 from kgpub.collection import ArticleSource, Collection
 from kgpub.describe import describe_country, describe_entity, describe_replacements, typed_date
 from kgpub.entities import ENTITY_KINDS, TABLE_OF_KIND, EntityId
+from kgpub.field_types import DateSpec, LangText
 from kgpub.iris import IriScheme, content_digest
-from kgpub.loader import pointer_of
 from kgpub.mapped_graphs import MappedGraphs, Origin, TripleSet
-from kgpub.model import Claim, DateSpec, EventFacts, LangText, Observation, RelationFact
+from kgpub.model import Claim
 from kgpub.references import iter_references, resolved_form
+from kgpub.source_positions import pointer_of
 from kgpub.vocab import KG, OA, SCHEMA, SEM, concept
 
 ROLE_SHORTCUTS = {Role.ATTACKER: KG.attacker, Role.TARGET: KG.target}

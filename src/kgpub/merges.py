@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kgpub.entities import TABLE_OF_KIND, EntityId, EntityIndex
+from kgpub.entity_kinds import Entity
 from kgpub.errors import Problem
-from kgpub.loader import SourceDocument, pointer_of
-from kgpub.model import Entity
+from kgpub.source_positions import SourceDocument, pointer_of
 
 
 def replacement_problems(

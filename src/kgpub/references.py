@@ -1,6 +1,6 @@
 """Find every entity reference in a fact file, and resolve them all at once.
 
-Reference fields are marked in :mod:`kgpub.model` with :class:`~kgpub.model.RefTo`; walking the
+Reference fields are marked in the model with :class:`~kgpub.field_types.RefTo`; walking the
 model by those marks means a new reference field needs no code here.
 """
 
@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from kgpub.entities import EntityId, EntityIndex, ReferenceProblem
-from kgpub.model import RefTo
+from kgpub.field_types import RefTo
 
 Path = tuple[str | int, ...]
 

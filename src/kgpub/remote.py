@@ -6,65 +6,55 @@ cannot do for it: make its default graph the union of all named graphs, so queri
 ``GRAPH`` see everything as they do on the embedded store, and run each SPARQL Update request
 atomically.
 
-This module holds the connection: authentication, queries, dumps, and reading back the manifest
-and build state. How a change is sent — spooled, batched, bookkeeping switched in last — is in
-:mod:`kgpub.remote_publish`.
+This module holds the store: queries, dumps, and reading back the manifest and build state
+that :mod:`kgpub.remote_bookkeeping` lays out. The HTTP requests themselves, credentials and
+the server's failures are :mod:`kgpub.sparql_client`'s; how a change is sent — spooled,
+batched, bookkeeping switched in last — is in :mod:`kgpub.remote_publish`.
 """
 
 from __future__ import annotations
 
-import base64
 import http.client
 import shutil
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph
-from SPARQLWrapper import JSON, POST, SELECT, URLENCODED, SPARQLWrapper
 
-from kgpub import __version__
 from kgpub.backend import WHOLE_STORE, BuildManifest, Dataset, QueryResult
-from kgpub.errors import ConfigError, KgpubError, QueryError, StoreError
-from kgpub.remote_publish import (
+from kgpub.errors import StoreError
+from kgpub.remote_bookkeeping import (
     BOOKKEEPING_GRAPHS,
     BUILD_GRAPH,
     MANIFEST,
     PUBLISHING,
     STATE_BYTES,
     STATE_DIGEST,
-    RemoteTransaction,
+    Publication,
     unpack_state,
+)
+from kgpub.remote_publish import RemoteTransaction
+from kgpub.sparql_client import (
+    basic_authorization,
+    check_endpoint_url,
+    media_type,
+    open_query,
+    post_update,
+    read_body,
+    shown_url,
+    unreachable,
 )
 
 if TYPE_CHECKING:
     from kgpub.config import Settings
 
-QUERY_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
-"""One Accept header for every query form, so kgpub never has to guess a query's form: the
-server picks SPARQL JSON for SELECT and ASK, N-Triples (or Turtle) for CONSTRUCT and DESCRIBE."""
 READABLE_RESULTS = (
     pyoxigraph.QueryResultsFormat.JSON,
     pyoxigraph.QueryResultsFormat.XML,
     pyoxigraph.QueryResultsFormat.TSV,
 )
-SERVER_MESSAGE_CHARS = 1000
-
-
-@dataclass(frozen=True)
-class Publication:
-    """What the server publishes now: its manifest, and the build time of an unfinished one."""
-
-    manifest: BuildManifest | None
-    unfinished: str | None
-    state_digest: str | None = None
-    """The digest of the published build state, which tells apart two publications made
-    within the second ``built_at`` counts in."""
 
 
 class RemoteStore:
@@ -91,25 +81,14 @@ class RemoteStore:
         max_request_quads: int = 5_000,
     ) -> None:
         for setting, url in (("remote_query_url", query_url), ("remote_update_url", update_url)):
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https"):
-                raise ConfigError(f"{setting} must be an http(s) URL, not {shown_url(url)!r}")
-            # urllib would not send them, and would quote them in its errors.
-            if "@" in parts.netloc:
-                raise ConfigError(
-                    f"{setting} must not hold a user or password ({shown_url(url)}); set "
-                    "remote_user and the KGPUB_REMOTE_PASSWORD variable instead"
-                )
+            check_endpoint_url(setting, url)
         self.query_url = query_url
         self.update_url = update_url
         self.description = shown_url(query_url)
         self.timeout = timeout
         self.max_request_bytes = max_request_bytes
         self.max_request_quads = max_request_quads
-        self._authorization = ""
-        if user:
-            credentials = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-            self._authorization = f"Basic {credentials}"
+        self._authorization = basic_authorization(user, password)
         self._state_cache: tuple[str, Path] | None = None
 
     @classmethod
@@ -187,8 +166,8 @@ class RemoteStore:
         :raises StoreError: when the server cannot be reached or fails.
         """
         with self._open_query(sparql, dataset=dataset) as response:
-            content_type = _content_type(response)
-            body = self._read(response)
+            content_type = media_type(response)
+            body = read_body(response, url=self.description)
         results_format = pyoxigraph.QueryResultsFormat.from_media_type(content_type)
         try:
             if results_format in READABLE_RESULTS:
@@ -257,19 +236,7 @@ class RemoteStore:
 
         :raises StoreError: when the server cannot be reached or refuses the update.
         """
-        request = urllib.request.Request(  # noqa: S310 - the constructor allows http(s) only
-            self.update_url,
-            data=update,
-            method="POST",
-            headers={**self._headers(), "Content-Type": "application/sparql-update"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                response.read()
-        except urllib.error.HTTPError as error:
-            raise _http_error(error, url=shown_url(self.update_url), query=False) from None
-        except (OSError, http.client.HTTPException) as error:
-            raise _unreachable(error, shown_url(self.update_url), "remote_update_url") from None
+        post_update(self.update_url, update, headers=self._headers(), timeout=self.timeout)
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": self._authorization} if self._authorization else {}
@@ -293,7 +260,7 @@ class RemoteStore:
     def _stream_select(self, sparql: str) -> Iterator[pyoxigraph.QuerySolution]:
         """Solutions read from the response as they arrive, for results too large to hold."""
         with self._open_query(sparql) as response:
-            content_type = _content_type(response)
+            content_type = media_type(response)
             results_format = pyoxigraph.QueryResultsFormat.from_media_type(content_type)
             if results_format not in READABLE_RESULTS:
                 raise StoreError(f"{self} answered a SELECT query in {content_type}")
@@ -305,105 +272,12 @@ class RemoteStore:
             except SyntaxError as error:
                 raise StoreError(f"{self} sent results kgpub cannot read: {error}") from None
             except (OSError, http.client.HTTPException) as error:
-                raise _unreachable(error, self.description, "remote_query_url") from None
+                raise unreachable(error, self.description, "remote_query_url") from None
 
     def _open_query(self, sparql: str, *, dataset: Dataset = WHOLE_STORE) -> Any:
-        client = _QueryClient(self.query_url, timeout=self.timeout)
-        client.setQuery(sparql)
-        for graph in dataset.default_graphs:
-            client.addParameter("default-graph-uri", graph)
-        for graph in dataset.named_graphs:
-            client.addParameter("named-graph-uri", graph)
-        for name, value in {**self._headers(), "Accept": QUERY_ACCEPT}.items():
-            client.addCustomHttpHeader(name, value)
-        try:
-            return client.query().response
-        except urllib.error.HTTPError as error:
-            raise _http_error(error, url=self.description, query=True) from None
-        except (OSError, http.client.HTTPException) as error:
-            raise _unreachable(error, self.description, "remote_query_url") from None
-
-    def _read(self, response: Any) -> bytes:
-        try:
-            return bytes(response.read())
-        except (OSError, http.client.HTTPException) as error:
-            raise _unreachable(error, self.description, "remote_query_url") from None
-
-
-class _QueryClient(SPARQLWrapper):
-    """SPARQLWrapper sending form-encoded POSTs, with two changes.
-
-    It does not guess a query's form with a regular expression (which warns on queries it
-    cannot classify); the Accept header covers every form and the server decides. And it
-    raises urllib's own HTTP errors with a float timeout, so the server's message is kept.
-    """
-
-    def __init__(self, endpoint: str, *, timeout: float) -> None:
-        super().__init__(endpoint, returnFormat=JSON, agent=f"kgpub/{__version__}")
-        self.setMethod(POST)
-        self.setRequestMethod(URLENCODED)
-        self.setOnlyConneg(True)
-        self.kgpub_timeout = timeout
-
-    def _parseQueryType(self, query: str) -> str:  # noqa: N802 - SPARQLWrapper's name
-        return str(SELECT)
-
-    def _query(self) -> tuple[Any, str]:
-        request = self._createRequest()
-        response = urllib.request.urlopen(request, timeout=self.kgpub_timeout)  # noqa: S310
-        return response, str(self.returnFormat)
-
-
-def shown_url(url: str) -> str:
-    """``url`` without any ``user:password@`` part, for messages.
-
-    >>> shown_url("https://kgpub:secret@example.org:3030/ds/query")
-    'https://example.org:3030/ds/query'
-    """
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=host))
-
-
-def _http_error(error: urllib.error.HTTPError, *, url: str, query: bool) -> KgpubError:
-    try:
-        message = " ".join(error.read(SERVER_MESSAGE_CHARS).decode("utf-8", "replace").split())
-    except (OSError, http.client.HTTPException):
-        message = ""
-    finally:
-        error.close()
-    setting = "remote_query_url" if query else "remote_update_url"
-    if error.code == 400 and query:
-        return QueryError(f"the SPARQL server rejected the query: {message or error.reason}")
-    if error.code == 400:
-        return StoreError(
-            f"{url} rejected an update kgpub sent: {message or error.reason}; the server may "
-            "not support SPARQL 1.1 Update fully (see docs/remote.md)"
+        return open_query(
+            self.query_url, sparql, dataset=dataset, headers=self._headers(), timeout=self.timeout
         )
-    if error.code in (401, 403):
-        role = "" if query else ", and that this user may run SPARQL Update"
-        return StoreError(
-            f"{url} refused access (HTTP {error.code}); check remote_user and the "
-            f"KGPUB_REMOTE_PASSWORD variable{role}"
-        )
-    if error.code == 404:
-        return StoreError(f"{url} does not exist (HTTP 404); check {setting}")
-    return StoreError(
-        f"{url} answered HTTP {error.code} {error.reason}: {message}; check {setting} and "
-        "the server's log"
-    )
-
-
-def _unreachable(error: BaseException, url: str, setting: str) -> StoreError:
-    reason = error.reason if isinstance(error, urllib.error.URLError) else error
-    return StoreError(
-        f"cannot reach the SPARQL server at {url}: {reason}; check that the server is running "
-        f"and {setting} is right (raise remote_timeout for a slow server)"
-    )
-
-
-def _content_type(response: Any) -> str:
-    return str(response.headers.get("Content-Type", "")).partition(";")[0].strip().lower()
 
 
 def _text(row: pyoxigraph.QuerySolution, name: str) -> str:

@@ -4,8 +4,7 @@ A commit replaces every graph it writes as a whole (``DROP SILENT GRAPH`` and ``
 in one request), so publishing the same build twice gives the same data. A large commit takes
 several requests. The manifest and the build state are staged last and switched in by one
 small ``MOVE`` request, so a commit that fails halfway leaves the previous manifest in place.
-Both live in the named graph ``<urn:kgpub:build>``, which dumps leave out but queries see; this
-module defines that layout and :mod:`kgpub.remote` reads it back.
+Both live in the named graph ``<urn:kgpub:build>``, laid out by :mod:`kgpub.remote_bookkeeping`.
 
 Before its first change, a commit adds ``<urn:kgpub:build> <urn:kgpub:publishing> "<built_at>"``
 to that graph, and its last request (the ``MOVE``) removes it. While the mark is there, readers
@@ -18,14 +17,10 @@ state.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import io
 import shutil
 import tempfile
-import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -34,23 +29,17 @@ import pyoxigraph
 
 from kgpub.backend import BuildManifest
 from kgpub.errors import StoreError
+from kgpub.remote_bookkeeping import (
+    BOOKKEEPING_GRAPHS,
+    BUILD_GRAPH,
+    NEXT_BUILD_GRAPH,
+    PUBLISHING,
+    bookkeeping_triples,
+    check_union_default_graph,
+)
 
 if TYPE_CHECKING:  # kgpub.remote imports this module; the store is only passed in
     from kgpub.remote import RemoteStore
-
-BUILD_GRAPH = "urn:kgpub:build"
-"""The named graph holding kgpub's bookkeeping: the manifest and the build state."""
-NEXT_BUILD_GRAPH = "urn:kgpub:build-next"
-"""Where a commit stages the next bookkeeping, before one small request moves it into place."""
-PUBLISHING = "urn:kgpub:publishing"
-"""Marks ``<urn:kgpub:build>`` while a commit is changing graphs; its last request removes it."""
-BOOKKEEPING_GRAPHS = (f"<{BUILD_GRAPH}>", f"<{NEXT_BUILD_GRAPH}>")
-MANIFEST = "urn:kgpub:manifest"
-STATE_DIGEST = "urn:kgpub:stateDigest"
-STATE_PART = "urn:kgpub:statePart:"
-"""Subjects ``urn:kgpub:statePart:0``, ``…:1`` … each hold one slice of the state archive."""
-STATE_BYTES = "urn:kgpub:bytes"
-STATE_PART_CHARS = 500_000
 
 
 class RemoteTransaction:
@@ -118,7 +107,8 @@ class RemoteTransaction:
             for token in sorted(stale.difference(BOOKKEEPING_GRAPHS)):
                 batches.drop_graph(token.encode())
             staging = f"<{NEXT_BUILD_GRAPH}>".encode()
-            batches.replace_graph(staging, bookkeeping_lines(manifest, self.state_dir))
+            bookkeeping = _ntriples_lines(bookkeeping_triples(manifest, self.state_dir))
+            batches.replace_graph(staging, bookkeeping)
             batches.flush()
             # The new manifest appears in one small request, once every graph is in place.
             sender.send(b"MOVE SILENT GRAPH %s TO GRAPH <%s>" % (staging, BUILD_GRAPH.encode()))
@@ -169,21 +159,6 @@ class _MarkingSender:
             self.requests += 1
         self._store.send_update(update)
         self.requests += 1
-
-
-def check_union_default_graph(store: RemoteStore) -> None:
-    """Make sure queries without ``GRAPH`` see the named graphs (call once published).
-
-    :raises StoreError: when the server's default graph is not the union of its graphs.
-    """
-    answer = store.query(f"ASK {{ <{BUILD_GRAPH}> <{MANIFEST}> ?manifest }}")
-    if not (isinstance(answer, pyoxigraph.QueryBoolean) and bool(answer)):
-        raise StoreError(
-            f"the build is published on {store}, but queries without GRAPH do not see it: "
-            "the server's default graph is not the union of its named graphs; configure it "
-            "so (Oxigraph: serve --union-default-graph; Fuseki: tdb2:unionDefaultGraph true), "
-            "see docs/remote.md"
-        )
 
 
 class UpdateBatcher:
@@ -321,49 +296,3 @@ def _ntriples_lines(triples: list[pyoxigraph.Triple]) -> list[bytes]:
     # One triple per line: N-Triples escapes line breaks inside literals.
     text = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
     return text.splitlines(keepends=True)
-
-
-def bookkeeping_lines(manifest: BuildManifest, state_dir: Path) -> list[bytes]:
-    """N-Triples lines of the bookkeeping: the manifest and the zipped state folder."""
-    archive = _pack(state_dir)
-    text = base64.b64encode(archive).decode("ascii")
-    build = pyoxigraph.NamedNode(BUILD_GRAPH)
-    digest = hashlib.sha256(archive).hexdigest()
-    triples = [
-        pyoxigraph.Triple(
-            build, pyoxigraph.NamedNode(MANIFEST), pyoxigraph.Literal(manifest.to_json())
-        ),
-        pyoxigraph.Triple(build, pyoxigraph.NamedNode(STATE_DIGEST), pyoxigraph.Literal(digest)),
-    ]
-    for index, start in enumerate(range(0, len(text), STATE_PART_CHARS)):
-        part = pyoxigraph.NamedNode(f"{STATE_PART}{index}")
-        literal = pyoxigraph.Literal(text[start : start + STATE_PART_CHARS])
-        triples.append(pyoxigraph.Triple(part, pyoxigraph.NamedNode(STATE_BYTES), literal))
-    return _ntriples_lines(triples)
-
-
-def unpack_state(parts: Mapping[str, str], *, digest: str, folder: Path, source: str) -> None:
-    """Unpack the state archive written by :func:`bookkeeping_lines` into ``folder``.
-
-    :param parts: part subject → its slice of the base64 archive, as read from the server.
-    :param digest: the archive's published SHA-256.
-    :param source: the server, for messages.
-    :raises StoreError: when the state changed while it was read, or is damaged.
-    """
-    ordered = sorted(parts.items(), key=lambda part: int(part[0].removeprefix(STATE_PART)))
-    archive = base64.b64decode("".join(text for _, text in ordered))
-    if hashlib.sha256(archive).hexdigest() != digest:
-        raise StoreError(f"the build state on {source} changed while it was read; try again")
-    try:
-        with zipfile.ZipFile(io.BytesIO(archive)) as unpacked:
-            unpacked.extractall(folder)  # zipfile keeps every member inside folder
-    except (zipfile.BadZipFile, OSError) as error:
-        raise StoreError(f"cannot unpack the build state from {source}: {error}") from None
-
-
-def _pack(folder: Path) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.rglob("*")):
-            archive.write(path, arcname=path.relative_to(folder).as_posix())
-    return buffer.getvalue()

@@ -23,8 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from kgpub.entities import ENTITY_KINDS, EntityId, EntityIndex, country_labels
+from kgpub.entity_kinds import Country, Entity
 from kgpub.iris import IriScheme
-from kgpub.model import Country, Entity
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS answered_entities (iri TEXT PRIMARY KEY, label TEXT NOT NULL);

@@ -12,7 +12,7 @@ from typing import Any
 import pyoxigraph
 
 from kgpub.backend import BuildManifest, Store
-from kgpub.remote_publish import BOOKKEEPING_GRAPHS
+from kgpub.remote_bookkeeping import BOOKKEEPING_GRAPHS
 from kgpub.vocab import KG, ONTOLOGY_IRI, SCHEMA
 
 COUNTED_TYPES = {

@@ -35,7 +35,8 @@ from datetime import datetime
 from flask import Flask, current_app, request
 
 from kgpub.backend import Store
-from kgpub.embedded import CURRENT_LINK, EmbeddedStore
+from kgpub.embedded import EmbeddedStore
+from kgpub.embedded_layout import CURRENT_LINK
 
 DOCUMENT_CACHE_BYTES = 32 * 2**20
 """Memory for kept representations: thousands of documents and pages at a few KB each."""

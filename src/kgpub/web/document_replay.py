@@ -28,7 +28,8 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from kgpub.backend import Store
-from kgpub.embedded import CURRENT_LINK, EmbeddedStore
+from kgpub.embedded import EmbeddedStore
+from kgpub.embedded_layout import CURRENT_LINK
 from kgpub.web.document_cache import (
     EXTENSION_KEY,
     REPLAYABLE_BUILD,

@@ -37,8 +37,8 @@ from flask import (
 from kgpub.dump_catalog import DumpCatalog
 from kgpub.dump_publication import published_dumps_folder
 from kgpub.errors import NotFound, ServiceUnavailable
+from kgpub.field_types import KEY_PATTERN
 from kgpub.formats import rdf_format
-from kgpub.model import KEY_PATTERN
 from kgpub.vocab import PREFIXES
 from kgpub.void import ServedAt, describe_dataset, serialize_description
 from kgpub.web.answers import cacheable, offer_named, requested_format

@@ -26,7 +26,8 @@ from flask import current_app, g
 from kgpub.backend import BuildManifest, Store
 from kgpub.embedded import EmbeddedStore
 from kgpub.errors import ServiceUnavailable, StoreError
-from kgpub.remote import Publication, RemoteStore
+from kgpub.remote import RemoteStore
+from kgpub.remote_bookkeeping import Publication
 from kgpub.web import neighbourhoods
 from kgpub.web.ontology_terms import vocabulary_kind
 from kgpub.web.per_build import PerBuild, build_key
