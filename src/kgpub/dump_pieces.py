@@ -2,14 +2,12 @@
 
 A quad segment (sorted N-Quads of whole graphs) becomes a gzip member of its lines, a TriG
 piece and a JSON-LD piece; a triple segment (sorted N-Triples of whole subjects) a gzip member
-and a Turtle piece. Turtle and TriG are written by Oxigraph with kgpub's prefixes, and the
-``@prefix`` lines it starts every output with are cut off: the file writes them once, as its
-header (:func:`pack_layout`). JSON-LD pieces lose their ``[`` and ``]`` the same way.
-
-Parsing a segment back into Python terms is the costly part (about 3 µs a quad, against
-0.5–2 µs for each serialisation), so each segment is parsed once for all the formats it goes
-into. :class:`PieceRenderer` renders in worker processes (``forkserver``) when there is much
-to render, here otherwise.
+and a Turtle piece. Turtle, TriG and JSON-LD are rewritten from the lines as text
+(:mod:`kgpub.dump_syntax`), TriG and JSON-LD in one pass, as Oxigraph's serialisers would write
+them with kgpub's prefixes; parsing the lines into Python terms first cost more than all the
+writing. The ``@prefix`` lines are the file's header, written once (:func:`pack_layout`), and
+JSON-LD pieces come without their ``[`` and ``]``. :class:`PieceRenderer` renders in worker
+processes (``forkserver``) when there is much to render, here otherwise.
 """
 
 from __future__ import annotations
@@ -25,12 +23,13 @@ from typing import NamedTuple
 import pyoxigraph
 
 from kgpub.dump_packs import PackLayout
+from kgpub.dump_syntax import SYNTAX_NAMES, render_segments
 from kgpub.export import deterministic_gzip
 from kgpub.formats import rdf_format
 from kgpub.vocab import PREFIXES
 
 DUMP_STEM = "kgpub"
-PIECES_VERSION = "1"
+PIECES_VERSION = "2"
 """Part of every layout's digest: change it when pieces are rendered differently."""
 COMPRESSED = ("nquads", "ntriples")
 """Gzipped: line formats repeat every IRI in full, so they shrink tenfold."""
@@ -61,27 +60,23 @@ def file_name(name: str) -> str:
 def render_pieces(lines: bytes, formats: tuple[str, ...]) -> Rendered:
     """Render the pieces of a quad or triple segment in ``formats``.
 
+    The seconds of the one pass that writes TriG and JSON-LD are counted whole against each.
+
     :param lines: the segment, sorted N-Quads (for quad formats) or N-Triples lines.
     """
     pieces: dict[str, bytes] = {}
     seconds: dict[str, float] = {}
-    started = time.perf_counter()
-    statements: list[pyoxigraph.Quad] = []
-    if any(name not in COMPRESSED for name in formats):
-        line_format = _OXIGRAPH["nquads" if formats[0] in QUAD_FORMATS else "ntriples"]
-        # Lenient: these lines were written by Oxigraph; checking every IRI again is wasted.
-        statements = list(pyoxigraph.parse(lines, format=line_format, lenient=True))
-        seconds[f"parsing {formats[0]}"] = time.perf_counter() - started
-    for name in formats:
+    rewritten = tuple(name for name in formats if name in SYNTAX_NAMES)
+    if rewritten:
         started = time.perf_counter()
+        pieces.update(render_segments(lines, rewritten))
+        spent = time.perf_counter() - started
+        seconds.update(dict.fromkeys(rewritten, spent))
+    for name in formats:
         if name in COMPRESSED:
+            started = time.perf_counter()
             pieces[name] = gzip_member(lines)
-        else:
-            written = pyoxigraph.serialize(
-                statements, format=_OXIGRAPH[name], prefixes=_prefixes(name)
-            )
-            pieces[name] = _strip_frame(name, bytes(written or b""))
-        seconds[name] = time.perf_counter() - started
+            seconds[name] = time.perf_counter() - started
     return Rendered(pieces, seconds)
 
 
@@ -124,15 +119,6 @@ def _prefix_header(name: str) -> bytes:
         written = pyoxigraph.serialize([probe.triple], format=rdf, prefixes=prefixes)
     written = bytes(written or b"")
     return written[: written.index(str(_HEADER_PROBE).encode())]
-
-
-def _strip_frame(name: str, written: bytes) -> bytes:
-    layout = pack_layout(name)
-    if layout.header and written.startswith(layout.header):
-        written = written[len(layout.header) :]
-    if layout.footer and written.endswith(layout.footer):
-        written = written[: -len(layout.footer)]
-    return written
 
 
 class PieceRenderer:

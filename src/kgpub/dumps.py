@@ -255,12 +255,10 @@ def _write_failure(folder: Path, error: OSError) -> StoreError:
 
 
 def _log_formats(writer: PartsWriter, index: PartsIndex) -> None:
-    """One record per format (and parse), with its seconds, for the benchmark."""
+    """One record per format, with its seconds, for the benchmark."""
     for name, seconds in sorted(writer.seconds.items()):
-        format_name = name.removeprefix("parsing ")
-        holds_graphs = format_name in QUAD_FORMATS
-        statements = index.quads if holds_graphs else index.triples
-        stage = name if name.startswith("parsing") else f"format {file_name(name)}"
+        statements = index.quads if name in QUAD_FORMATS else index.triples
+        stage = f"format {file_name(name)}"
         figures = {"stage": stage, "statements": statements, "seconds": seconds}
         log.info("%s: %d statements, %.2f s", stage, statements, seconds, extra=figures)
     log.info(
