@@ -42,7 +42,8 @@ from corpus import generate_corpus, touch_article
 
 from kgpub import dumps
 from kgpub.build import build_collection
-from kgpub.config import DUMP_FORMATS, load_settings
+from kgpub.config import DUMP_FORMATS
+from kgpub.config_loading import load_settings
 from kgpub.dump_catalog import DumpCatalog
 from kgpub.dump_changes import file_lines
 from kgpub.dumps import Changes, dump_kinds, update_dump_set, write_dump_set

@@ -83,7 +83,8 @@ from sparql_benchmark import (
     wait_until_answering,
 )
 
-from kgpub.config import SERVERS, Settings, load_settings
+from kgpub.config import SERVERS, Settings
+from kgpub.config_loading import load_settings
 
 TURTLE = "text/turtle"
 

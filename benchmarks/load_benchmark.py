@@ -67,7 +67,7 @@ from sparql_benchmark import (
     versions,
 )
 
-from kgpub.config import load_settings
+from kgpub.config_loading import load_settings
 from kgpub.embedded import EmbeddedStore
 
 CANNED_QUERIES = {

@@ -13,7 +13,8 @@ from kgpub import build as build_module
 from kgpub import workers
 from kgpub.build import BuildSummary, build_collection
 from kgpub.buildstate import BuildState
-from kgpub.config import Settings, load_settings
+from kgpub.config import Settings
+from kgpub.config_loading import load_settings
 from kgpub.embedded import EmbeddedStore
 from kgpub.export import canonical_nquads
 from kgpub.removals import Removal

@@ -23,10 +23,12 @@ import pytest
 from click.testing import CliRunner
 
 from kgpub import dump_publication
+from kgpub.article_records import ArticleRecord
 from kgpub.build import build_collection
-from kgpub.buildstate import ArticleRecord, BuildState
+from kgpub.buildstate import BuildState
 from kgpub.cli import main
-from kgpub.config import Settings, load_settings
+from kgpub.config import Settings
+from kgpub.config_loading import load_settings
 from kgpub.embedded import EmbeddedStore
 from kgpub.embedded_layout import BUILDS_FOLDER, CURRENT_LINK, DATABASE_FOLDER
 from kgpub.errors import OutOfSpace, StoreError

@@ -13,7 +13,7 @@ from kgpub.build import build_collection
 from kgpub.buildplan import BuildPlan, plan_build, scan_fact_files
 from kgpub.buildstate import BuildState
 from kgpub.collection import load_registry
-from kgpub.config import load_settings
+from kgpub.config_loading import load_settings
 from kgpub.embedded import EmbeddedStore
 from kgpub.registry_cache import CACHE_FILE
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kgpub.buildstate import ArticleRecord, BuildState
+from kgpub.article_records import ArticleRecord
+from kgpub.buildstate import BuildState
 
 PER_ARTICLE_STATEMENTS = [
     "DELETE FROM articles WHERE path = 'a.yaml'",

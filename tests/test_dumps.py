@@ -21,7 +21,7 @@ from kgpub import dump_quads, dump_sorting, dump_triples, dumps
 from kgpub.backend import BuildManifest
 from kgpub.build import build_collection
 from kgpub.cli import main
-from kgpub.config import load_settings
+from kgpub.config_loading import load_settings
 from kgpub.dump_catalog import CATALOG_FILE, DumpCatalog
 from kgpub.dump_changes import ChangeLog, graph_lines, graph_token, triple_line
 from kgpub.dump_packs import PackWriter

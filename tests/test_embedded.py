@@ -14,7 +14,7 @@ import pytest
 
 from kgpub.backend import BuildManifest
 from kgpub.build import build_collection
-from kgpub.config import load_settings
+from kgpub.config_loading import load_settings
 from kgpub.embedded import EmbeddedStore
 from kgpub.export import canonical_nquads
 

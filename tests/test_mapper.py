@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import DCTERMS, RDF, Literal, URIRef
+from rdflib import DCTERMS, RDF, URIRef
 
 from kgpub.collection import load_collection
 from kgpub.iris import IriScheme
@@ -11,7 +11,7 @@ from kgpub.mapped_graphs import MappedGraphs
 from kgpub.mapper import map_article, map_collection, map_registry
 from kgpub.quads import nquads_of
 from kgpub.validate import union_graph
-from kgpub.vocab import KG, SCHEMA, SEM, concept
+from kgpub.vocab import KG, concept
 
 from .conftest import ARTICLE, EXAMPLES, REGISTRY, write_collection
 from .test_quads import nquads_serialised_by_oxigraph
@@ -99,25 +99,6 @@ def test_each_claim_asserts_into_its_own_named_graph(sample_collection: Path) ->
     for claim in claims:
         assert (claim, RDF.type, KG.Claim) in provenance
         assert len(result.graph(claim)) > 0
-
-
-def test_counts_publish_bounds_as_the_qualifier_says(sample_collection: Path) -> None:
-    union = union_graph(mapped(sample_collection))
-    (more_than,) = union.subjects(KG.valueQualifier, concept("qualifier", "more-than"))
-    assert union.value(more_than, SCHEMA.minValue) == Literal(51)
-    assert union.value(more_than, KG.boundValue) == Literal(50)
-    assert union.value(more_than, SCHEMA.value) is None
-    (some,) = union.subjects(KG.valueQualifier, concept("qualifier", "unknown-non-zero"))
-    assert union.value(some, SCHEMA.minValue) == Literal(1)
-
-
-def test_dates_keep_their_precision_and_wording(sample_collection: Path) -> None:
-    union = union_graph(mapped(sample_collection))
-    attack = URIRef("https://news.example/id/event/prison-attack")
-    stamp = union.value(attack, SEM.hasTimeStamp)
-    assert stamp is not None and str(stamp) == "2022-01-20"
-    assert union.value(attack, KG.timePrecision) == concept("precision", "day")
-    assert union.value(attack, KG.timeExpression) == Literal("Thursday January 20", lang="en")
 
 
 def test_not_confirmed_and_reframed_claims_are_unconfirmed_not_denied(

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from kgpub.build import build_collection
-from kgpub.config import load_settings
+from kgpub.config_loading import load_settings
 from kgpub.embedded import EmbeddedStore
 
 from .conftest import EXAMPLES

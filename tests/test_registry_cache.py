@@ -11,10 +11,10 @@ import pytest
 
 from kgpub import collection as collection_module
 from kgpub import registry_cache
+from kgpub.article_records import entity_digests
 from kgpub.build import build_collection
-from kgpub.buildstate import entity_digests
 from kgpub.collection import load_registry
-from kgpub.config import load_settings
+from kgpub.config_loading import load_settings
 from kgpub.errors import Problem
 from kgpub.registry_cache import CACHE_FILE, ParsedRegistry, load_parsed_registry
 

@@ -21,7 +21,7 @@ from tests.remote_server import (
 
 from kgpub.build import BuildSummary, build_collection
 from kgpub.cli import main
-from kgpub.config import load_settings
+from kgpub.config_loading import load_settings
 from kgpub.embedded import EmbeddedStore
 from kgpub.export import canonical_nquads
 from kgpub.remote import RemoteStore

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kgpub.config import load_settings
+from kgpub.config_loading import load_settings
 from kgpub.errors import ConfigError
 from kgpub.web import create_app, wsgi_app
 

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kgpub.build import build_collection
-from kgpub.config import load_settings
+from kgpub.config_loading import load_settings
 
 from .conftest import ARTICLE, write_collection
 from .test_web_fixtures import app, built_examples, client, running_app

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from kgpub.build import build_collection
-from kgpub.config import load_settings
+from kgpub.config_loading import load_settings
 from kgpub.dump_catalog import DumpCatalog
 from kgpub.dumps import DUMP_KINDS
 from kgpub.web import sitemap

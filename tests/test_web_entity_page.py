@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kgpub.build import build_collection
-from kgpub.config import load_settings
+from kgpub.config_loading import load_settings
 from kgpub.web import entity_facts
 
 from .conftest import ARTICLE, write_collection

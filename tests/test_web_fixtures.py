@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kgpub.build import build_collection
-from kgpub.config import load_settings
+from kgpub.config_loading import load_settings
 from kgpub.web import create_app
 
 from .conftest import EXAMPLES

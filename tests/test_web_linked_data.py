@@ -15,7 +15,7 @@ from tests.remote_server import OxigraphServer
 from werkzeug.test import TestResponse
 
 from kgpub.build import build_collection
-from kgpub.config import load_settings
+from kgpub.config_loading import load_settings
 from kgpub.embedded import EmbeddedStore
 
 from .conftest import ARTICLE, REGISTRY, UNRELATED_ARTICLE, write_collection

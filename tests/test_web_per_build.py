@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.remote_server import running_oxigraph
 
 from kgpub.build import build_collection
-from kgpub.config import load_settings
+from kgpub.config_loading import load_settings
 from kgpub.remote import RemoteStore
 from kgpub.store import open_store
 from kgpub.web.per_build import PerBuild, build_key

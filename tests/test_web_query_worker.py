@@ -10,7 +10,7 @@ from typing import IO, cast
 import pytest
 
 from kgpub.backend import Store
-from kgpub.config import load_settings
+from kgpub.config_loading import load_settings
 from kgpub.store import open_store
 from kgpub.web import query_worker
 from kgpub.web.answer_frames import (

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from kgpub.config import load_settings
+from kgpub.config_loading import load_settings
 from kgpub.errors import ConfigError
 from kgpub.web.rate_limit import RateLimiter, retry_after_header
 

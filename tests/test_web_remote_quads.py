@@ -31,7 +31,7 @@ from tests.remote_server import (
 
 from kgpub.backend import WHOLE_STORE, Dataset, QueryResult
 from kgpub.build import build_collection
-from kgpub.config import load_settings
+from kgpub.config_loading import load_settings
 from kgpub.embedded import EmbeddedStore
 from kgpub.errors import StoreError
 from kgpub.mirror import push

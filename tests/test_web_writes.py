@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kgpub.build import build_collection
-from kgpub.config import load_settings
+from kgpub.config_loading import load_settings
 from kgpub.embedded import EmbeddedStore
 
 from .test_web_fixtures import build_examples, running_app

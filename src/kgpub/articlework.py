@@ -18,7 +18,8 @@ import pyoxigraph
 from rdflib import RDF, SH, Graph, URIRef
 from rdflib.term import Node
 
-from kgpub.buildstate import ArticleRecord, BuildState, Reference, registry_view
+from kgpub.article_records import ArticleRecord, Reference, registry_view
+from kgpub.buildstate import BuildState
 from kgpub.collection import ArticleSource, load_article
 from kgpub.collection_checks import claim_references
 from kgpub.describe import describe_country, describe_entity

@@ -1,7 +1,7 @@
 """The publishing pipeline: find what changed → map and validate it → publish, all or nothing.
 
 Only articles whose inputs changed are mapped and validated again (see :mod:`kgpub.buildstate`),
-in batches spread over worker processes (see :mod:`kgpub.articlework`). Nothing is published
+in batches spread over worker processes (see :mod:`kgpub.build_waves`). Nothing is published
 unless every file loads and everything conforms; the change is applied to the store in one
 transaction, so readers see the previous publication until the new one is complete.
 """
@@ -23,16 +23,13 @@ from rdflib import URIRef
 from rdflib.compare import to_canonical_graph
 
 from kgpub import __version__
-from kgpub.articlework import ArticleOutcome, ClaimTable, WorkerSetup, environment_digest
+from kgpub.articlework import WorkerSetup, environment_digest
 from kgpub.backend import BuildManifest, Store, Transaction
+from kgpub.build_waves import ArticleWaves
 from kgpub.buildplan import BuildPlan, plan_build
-from kgpub.buildstate import SCHEMA_VERSION, STATE_FILE, ArticleRecord, BuildState
-from kgpub.collection import (
-    find_collection_root,
-    load_registry,
-)
+from kgpub.buildstate import SCHEMA_VERSION, STATE_FILE, BuildState
+from kgpub.collection import find_collection_root, load_registry
 from kgpub.config import Settings
-from kgpub.crosschecks import duplicate_key_problems, link_problems
 from kgpub.dump_publication import prepare_build_dumps, publish_remote_dumps
 from kgpub.errors import OutOfSpace, Problem, StoreError, is_out_of_space, store_failure
 from kgpub.mapped_graphs import MappedGraphs
@@ -44,11 +41,8 @@ from kgpub.removals import answered_entity_iris
 from kgpub.store import open_store
 from kgpub.validate import locate_results, union_graph, validate_graph
 from kgpub.vocab import ONTOLOGY_IRI
-from kgpub.workers import WorkerPool
 
 log = logging.getLogger(__name__)
-PROGRESS_EVERY = 10_000
-"""Articles between two progress lines of ``kgpub -v build``."""
 
 
 @dataclass(frozen=True)
@@ -160,7 +154,7 @@ def _scratch_state(store: Store, scratch: Path, replace_all: bool) -> Path:
     return state_dir
 
 
-class _Build:
+class _Build(ArticleWaves):
     """One run of the pipeline over a state folder, writing into a transaction (if any)."""
 
     def __init__(
@@ -173,19 +167,13 @@ class _Build:
         *,
         full: bool,
     ) -> None:
-        self.root, self.settings, self.transaction, self.full = root, settings, transaction, full
+        self.root, self.settings, self.full = root, settings, full
         self.environment = environment
-        self.state = BuildState(state_dir, wal=True)
-        self.setup = WorkerSetup(
+        state = BuildState(state_dir, wal=True)
+        setup = WorkerSetup(
             root, settings.base_iri, environment, state_dir, settings.store_path(root) / "cache"
         )
-        self.problems: list[Problem] = []
-        self.unloadable = 0
-        self.violations = 0
-        self.claims: ClaimTable = {}
-        self.outcomes: list[ArticleOutcome] = []
-        self.deferred: dict[str, ArticleOutcome] = {}
-        self.remapped = 0
+        super().__init__(state, setup, transaction)
         self.gone_articles: dict[str, str] = {}
         """Key → fact file of articles that may have gone: removed, or redone under a new key."""
         self.gone_entities: dict[str, str] = {}
@@ -206,17 +194,7 @@ class _Build:
         self._retire(plan.retired.values())
         for path, mtime in plan.touched.items():
             self.state.touch(path, mtime)
-        with WorkerPool(self.setup, workers=self.settings.worker_count) as pool:
-            deferred = self._wave(pool, plan.work, {})
-            dependents = self._dependents(plan, deferred)
-            self._retire(dependents)
-            again = sorted(set(deferred) | {record.path for record in dependents})
-            still_deferred = self._wave(pool, again, self._claims_linked_from(again, dependents))
-        checked = [*self.outcomes, *(self.deferred[p] for p in still_deferred)]
-        found = link_problems(checked, self.claims, self.state)
-        found += duplicate_key_problems(self.outcomes, self.state)
-        self.problems.extend(found)
-        self.unloadable += len(found)
+        self.map_and_validate(plan, workers=self.settings.worker_count)
         if plan.registry is not None or self._countries_changed():
             self._publish_entities(plan)
         if self.full:
@@ -232,78 +210,6 @@ class _Build:
             previous.close()
         self.state.commit()
 
-    # -- waves of article work ---------------------------------------------------------------
-    def _retire(self, records: Iterable[ArticleRecord]) -> None:
-        """Forget records being redone or removed, and drop their graphs from the new build."""
-        for record in list(records):
-            self.state.remove(record.path)
-            if self.transaction is not None:
-                self.transaction.drop_graphs(record.graphs)
-        self.state.commit()
-
-    def _wave(self, pool: WorkerPool, paths: list[str], known_claims: ClaimTable) -> list[str]:
-        """Map and validate ``paths``; the paths deferred for want of a claim digest."""
-        deferred: list[str] = []
-        started, done, reported = time.perf_counter(), 0, 0
-        for batch in pool.run(paths, known_claims):
-            for outcome in batch:
-                self._take(outcome, deferred)
-            self.state.commit()  # workers read other articles' claims from the state
-            done += len(batch)
-            if done - reported >= PROGRESS_EVERY or done == len(paths):
-                reported = done
-                seconds = time.perf_counter() - started
-                log.info(
-                    "mapped and validated %d of %d articles in %.1f s", done, len(paths), seconds
-                )
-        return deferred
-
-    def _take(self, outcome: ArticleOutcome, deferred: list[str]) -> None:
-        if outcome.key is not None:
-            for claim_key, known in outcome.claims.items():
-                self.claims[f"{outcome.key}#{claim_key}"] = known
-        if outcome.deferred:
-            deferred.append(outcome.path)
-            self.deferred[outcome.path] = outcome
-            return
-        self.outcomes.append(outcome)
-        self.remapped += 1
-        self.problems.extend(outcome.problems)
-        self.violations += outcome.violations
-        if outcome.record is None:
-            self.unloadable += len(outcome.problems)
-        if outcome.record is None or outcome.problems:
-            return
-        self.state.put(outcome.record)
-        if self.transaction is not None and not self.problems:
-            self.transaction.add_nquads(outcome.nquads)
-        # Kept for the checks across articles at the end; the data is in the store by now.
-        outcome.nquads, outcome.record = b"", None
-
-    def _claims_linked_from(self, paths: list[str], dependents: list[ArticleRecord]) -> ClaimTable:
-        """This build's claims that the articles of a second wave link to (only those)."""
-        references = {ref for record in dependents for ref in record.foreign_claims}
-        for path in paths:
-            if path in self.deferred:
-                references.update(link.reference for link in self.deferred[path].links)
-        return {ref: self.claims[ref] for ref in references if ref in self.claims}
-
-    def _dependents(self, plan: BuildPlan, deferred: list[str]) -> list[ArticleRecord]:
-        """Unchanged articles linking to claims that changed or disappeared."""
-        changed = {r.key for r in plan.retired.values()} | {
-            o.key for o in self.outcomes if o.key is not None
-        }
-        candidates = self.state.linking_to(changed) - set(plan.work) - set(deferred)
-        return [
-            record
-            for record in self.state.records(sorted(candidates))
-            if any(
-                self.claims.get(reference, ("", ""))[0] != digest
-                for reference, digest in record.foreign_claims.items()
-            )
-        ]
-
-    # -- checks across articles --------------------------------------------------------------
     # -- the entity and ontology graphs --------------------------------------------------------
     def _all_countries(self, registry_countries: Iterable[str]) -> list[str]:
         return sorted(set(registry_countries) | self.state.countries())

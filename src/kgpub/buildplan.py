@@ -13,7 +13,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kgpub.buildstate import ArticleRecord, BuildState, registry_view
+from kgpub.article_records import ArticleRecord, registry_view
+from kgpub.buildstate import BuildState
 from kgpub.collection import ARTICLES_FOLDER, FACT_FILE_SUFFIXES, Collection, registry_path
 from kgpub.errors import Problem
 from kgpub.registry_cache import ParsedRegistry, load_parsed_registry

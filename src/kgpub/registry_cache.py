@@ -26,7 +26,7 @@ from functools import cache
 from pathlib import Path
 
 from kgpub import __version__
-from kgpub.buildstate import entity_digests
+from kgpub.article_records import entity_digests
 from kgpub.collection import Collection, load_registry, registry_path
 from kgpub.entities import EntityId
 from kgpub.errors import Problem
@@ -43,7 +43,7 @@ class ParsedRegistry:
 
     collection: Collection
     entity_digests: dict[EntityId, str]
-    """Each entity's content digest (:func:`kgpub.buildstate.entity_digests`)."""
+    """Each entity's content digest (:func:`kgpub.article_records.entity_digests`)."""
 
 
 def load_parsed_registry(

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kgpub import __version__, shape_queries, shape_terms
+from kgpub import __version__, shape_conformance, shape_queries, shape_terms
 from kgpub.ontology import ontology_graph, resources_digest, shapes_graph
 from kgpub.shape_queries import ShapeQueries, compile_shapes
 from kgpub.store_cache import keep_cache_file
@@ -130,7 +130,7 @@ def shipped_screen(cache: Path | None = None) -> Screen:
 def _compiler_digest() -> str:
     """What compiled queries depend on: kgpub's version, its resources and the compiler's code."""
     digest = hashlib.sha256(f"{__version__}\0{resources_digest()}".encode())
-    for module in (shape_queries, shape_terms):
+    for module in (shape_queries, shape_conformance, shape_terms):
         digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()[:24]
 

@@ -16,7 +16,8 @@ from flask import Flask, request
 
 from kgpub.backend import Store
 from kgpub.collection import find_collection_root
-from kgpub.config import Settings, load_settings
+from kgpub.config import Settings
+from kgpub.config_loading import load_settings
 from kgpub.errors import ConfigError, TooManyRequests, UriTooLong
 from kgpub.store import open_store
 from kgpub.web import (

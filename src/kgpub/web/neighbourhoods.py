@@ -3,7 +3,8 @@
 Each function mirrors one reader — :func:`kgpub.web.entity_documents.read_document`, the
 entity, article and claim pages (:mod:`kgpub.web.entity_facts`,
 :mod:`kgpub.web.article_facts`, read through :class:`kgpub.web.fact_reader.FactReader`), the
-ontology and code-list pages (:mod:`kgpub.web.ontology_terms`), the search index and an
+ontology and code-list pages (:mod:`kgpub.web.ontology_terms`,
+:mod:`kgpub.web.concept_facts`), the search index and an
 article's graphs — and fetches every quad those lookups can return into an in-memory store
 (:class:`kgpub.web.remote_quads.Neighbourhood`). Run on that store, the unchanged reader gives
 exactly what it gives on the whole published store. A round is needed only where a lookup
@@ -34,6 +35,7 @@ from rdflib.namespace import SKOS
 from kgpub.remote import RemoteStore
 from kgpub.vocab import KG, OA, SCHEMA
 from kgpub.web.article_facts import APPEARANCE, CLAIM_RELATIONS, OBSERVATION
+from kgpub.web.concept_facts import USE_LIMIT
 from kgpub.web.fact_reader import (
     ABOUT,
     CLAIM,
@@ -42,7 +44,6 @@ from kgpub.web.fact_reader import (
     LABEL_PROPERTIES,
     TYPE,
 )
-from kgpub.web.ontology_terms import USE_LIMIT
 from kgpub.web.remote_quads import (
     FETCH,
     LABELS,
@@ -218,7 +219,7 @@ def concept_page(
 ) -> pyoxigraph.Store:
     """What the page of a concept, or of a code list, reads: the vocabulary and its uses.
 
-    :func:`kgpub.web.ontology_terms.count_uses` stops at :data:`USE_LIMIT` uses outside the
+    :func:`kgpub.web.concept_facts.count_uses` stops at :data:`USE_LIMIT` uses outside the
     vocabulary graph, so that many are fetched per concept at most.
     """
     n = Neighbourhood(remote)

@@ -1,7 +1,8 @@
 """The HTML pages of the ontology, its code lists and their concepts.
 
 Served at ``/ont.html``, ``/vocab/<scheme>.html`` and ``/vocab/<scheme>/<concept>.html`` (see
-:mod:`kgpub.web.linked_data`), read through :mod:`kgpub.web.ontology_terms`:
+:mod:`kgpub.web.linked_data`), read through :mod:`kgpub.web.ontology_terms` and
+:mod:`kgpub.web.concept_facts`:
 
 - the ontology page gives each class and property an anchor named after it (``id="Article"``),
   so ``…/ont#Article``, dereferenced through ``/ont``, lands on its entry;
@@ -19,8 +20,9 @@ import pyoxigraph
 from flask import render_template
 
 from kgpub.web.addresses import page_link
+from kgpub.web.concept_facts import read_concept
 from kgpub.web.entity_page import reader_languages, render_entity_page
-from kgpub.web.ontology_terms import read_concept, read_ontology, vocabulary_kind
+from kgpub.web.ontology_terms import read_ontology, vocabulary_kind
 from kgpub.web.query_page import asset_url
 from kgpub.web.vocabulary_documents import ontology_anchor
 
