@@ -49,6 +49,12 @@ def seed_graph() -> Graph:
     return seed_article_graph(IRIS)
 
 
+def example_shapes(declarations: str) -> Graph:
+    """Shapes written in Turtle with the ``sh:`` and ``ex:`` prefixes declared."""
+    prefixes = "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <https://example.org/> .\n"
+    return Graph().parse(data=prefixes + declarations, format="turtle")
+
+
 def test_the_shipped_shapes_compile_without_approximation() -> None:
     assert shipped_screen().queries.approximations == []
 
@@ -83,14 +89,11 @@ def test_the_example_collection_passes_the_screen() -> None:
 
 
 def test_a_sparql_constraint_that_binds_this_only_in_a_filter_is_not_run_set_wise() -> None:
-    shapes = Graph().parse(
-        data="""
-        @prefix sh: <http://www.w3.org/ns/shacl#> .
-        @prefix ex: <https://example.org/> .
+    shapes = example_shapes(
+        """
         ex:Shape a sh:NodeShape ; sh:targetClass ex:Thing ;
             sh:sparql [ sh:select "SELECT $this WHERE { ?x ?p ?y . FILTER (?x = $this) }" ] .
-        """,
-        format="turtle",
+        """
     )
     assert compile_shapes(shapes).approximations
 
@@ -107,14 +110,11 @@ def test_blank_nodes_in_the_data_are_not_screened() -> None:
 
 
 def test_a_constraint_the_compiler_does_not_know_flags_every_focus_node() -> None:
-    shapes = Graph().parse(
-        data="""
-        @prefix sh: <http://www.w3.org/ns/shacl#> .
-        @prefix ex: <https://example.org/> .
+    shapes = example_shapes(
+        """
         ex:Shape a sh:NodeShape ; sh:targetClass ex:Thing ;
             sh:property [ sh:path ex:name ; sh:languageIn ( "en" ) ] .
-        """,
-        format="turtle",
+        """
     )
     queries = compile_shapes(shapes)
     assert queries.approximations, "the unknown constraint must be listed"
@@ -127,14 +127,11 @@ def test_a_constraint_the_compiler_does_not_know_flags_every_focus_node() -> Non
 
 
 def test_a_focus_node_only_in_the_context_does_not_count() -> None:
-    shapes = Graph().parse(
-        data="""
-        @prefix sh: <http://www.w3.org/ns/shacl#> .
-        @prefix ex: <https://example.org/> .
+    shapes = example_shapes(
+        """
         ex:Shape a sh:NodeShape ; sh:targetClass ex:Thing ;
             sh:property [ sh:path ex:name ; sh:minCount 1 ] .
-        """,
-        format="turtle",
+        """
     )
     thing = pyoxigraph.NamedNode("https://example.org/elsewhere")
     kind = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

@@ -23,10 +23,9 @@ from typing import NamedTuple
 import pyoxigraph
 
 from kgpub.dump_packs import PackLayout
-from kgpub.dump_syntax import SYNTAX_NAMES, render_segments
+from kgpub.dump_syntax import SYNTAX_NAMES, piece_prefixes, render_segments
 from kgpub.export import deterministic_gzip
 from kgpub.formats import rdf_format
-from kgpub.vocab import PREFIXES
 
 DUMP_STEM = "kgpub"
 PIECES_VERSION = "2"
@@ -35,13 +34,6 @@ COMPRESSED = ("nquads", "ntriples")
 """Gzipped: line formats repeat every IRI in full, so they shrink tenfold."""
 QUAD_FORMATS = ("nquads", "trig", "jsonld")
 TRIPLE_FORMATS = ("ntriples", "turtle")
-_OXIGRAPH = {
-    "nquads": pyoxigraph.RdfFormat.N_QUADS,
-    "ntriples": pyoxigraph.RdfFormat.N_TRIPLES,
-    "trig": pyoxigraph.RdfFormat.TRIG,
-    "turtle": pyoxigraph.RdfFormat.TURTLE,
-    "jsonld": pyoxigraph.RdfFormat.JSON_LD,
-}
 _HEADER_PROBE = pyoxigraph.NamedNode("urn:kgpub:header-probe")
 
 
@@ -105,14 +97,9 @@ def pack_layout(name: str) -> PackLayout:
     return PackLayout(header, separator, footer, empty, digest)
 
 
-def _prefixes(name: str) -> dict[str, str] | None:
-    """JSON-LD is left expanded: a context would make readers resolve every key."""
-    return PREFIXES if name in ("turtle", "trig") else None
-
-
 def _prefix_header(name: str) -> bytes:
     probe = pyoxigraph.Quad(_HEADER_PROBE, _HEADER_PROBE, _HEADER_PROBE)
-    rdf, prefixes = _OXIGRAPH[name], _prefixes(name)
+    rdf, prefixes = rdf_format(name).oxigraph, piece_prefixes(name)
     if name == "trig":
         written = pyoxigraph.serialize([probe], format=rdf, prefixes=prefixes)
     else:

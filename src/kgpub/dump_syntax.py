@@ -39,16 +39,12 @@ from kgpub.dump_terms import (
     check_terms,
     syntax_of,
 )
+from kgpub.formats import rdf_format
 from kgpub.vocab import PREFIXES
 
 SYNTAX_NAMES = ("turtle", "trig", "jsonld")
 """The formats written here: Turtle from triples, TriG and JSON-LD from quads."""
 
-_OXIGRAPH = {
-    "turtle": pyoxigraph.RdfFormat.TURTLE,
-    "trig": pyoxigraph.RdfFormat.TRIG,
-    "jsonld": pyoxigraph.RdfFormat.JSON_LD,
-}
 _CHUNK = 1 << 18
 """Lines are split this many bytes at a time: few enough to stay in the processor's cache."""
 _NEVER = b"\n"
@@ -100,6 +96,14 @@ def render_segments(lines: bytes, names: Iterable[str]) -> dict[str, bytes]:
     return {"trig": trig, "jsonld": jsonld}
 
 
+def piece_prefixes(name: str) -> dict[str, str] | None:
+    """The prefixes a piece in format ``name`` is written with: none for JSON-LD.
+
+    JSON-LD is left expanded, so readers need no context to resolve its keys.
+    """
+    return PREFIXES if name in ("turtle", "trig") else None
+
+
 def render_with_oxigraph(lines: bytes, name: str) -> bytes:
     """The piece of :func:`render_segment`, parsed into terms and serialised by Oxigraph.
 
@@ -110,8 +114,8 @@ def render_with_oxigraph(lines: bytes, name: str) -> bytes:
         line_format = pyoxigraph.RdfFormat.N_TRIPLES
     # Lenient: the lines were written by Oxigraph, which checked every IRI already.
     statements = list(pyoxigraph.parse(lines, format=line_format, lenient=True))
-    prefixes = None if name == "jsonld" else PREFIXES
-    written = pyoxigraph.serialize(statements, format=_OXIGRAPH[name], prefixes=prefixes) or b""
+    target = rdf_format(name).oxigraph
+    written = pyoxigraph.serialize(statements, format=target, prefixes=piece_prefixes(name)) or b""
     if name == "jsonld":
         return written.removeprefix(b"[").removesuffix(b"]")
     end = 0
