@@ -114,7 +114,8 @@ def whole_set(label: str, write: Callable[[], None], catalog_folder: Path, quads
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     catalog = DumpCatalog.read(catalog_folder)
     print(f"\n{label} ({wall:.2f} s wall, {cpu:.2f} s CPU in this process):")
-    for stage in ("reading the store", "sorting the added quads"):
+    stages = ("reading the store", "sorting the added quads", "finishing and hashing the files")
+    for stage in stages:
         if stage in records.steps:
             report(f"  {stage}", *records.steps[stage])
     print("  each file: its rendering and writing (TriG and JSON-LD: their one pass, whole)")

@@ -11,6 +11,8 @@ import pytest
 from click.testing import CliRunner
 from tests.remote_server import OxigraphServer, running_oxigraph
 
+from kgpub.dump_catalog import DumpCatalog
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 
@@ -145,3 +147,9 @@ def server(oxigraph: OxigraphServer) -> OxigraphServer:
 def runner() -> CliRunner:
     """A click runner that keeps stderr apart from stdout."""
     return CliRunner()
+
+
+def dump_bytes(folder: Path, name: str) -> bytes:
+    """A dump's bytes, its volumes joined, as /dumps/ serves them."""
+    with DumpCatalog.read(folder).open(folder, name) as source:
+        return source.read()

@@ -57,6 +57,7 @@ import pytest
         ("kgpub.dump_triples", ("pyshacl", "flask", "click")),
         ("kgpub.dump_pieces", ("pyshacl", "flask", "click")),
         ("kgpub.dump_packs", ("pyshacl", "flask", "click")),
+        ("kgpub.dump_volumes", ("pyshacl", "flask", "click")),
         ("kgpub.dump_syntax", ("pyshacl", "flask", "click")),
         ("kgpub.dump_terms", ("pyshacl", "flask", "click")),
         ("kgpub.dump_assembly", ("pyshacl", "flask", "click")),

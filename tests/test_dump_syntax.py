@@ -22,6 +22,7 @@ from kgpub.embedded import EmbeddedStore
 from kgpub.quads import oxigraph_term
 from kgpub.vocab import PREFIXES
 
+from .conftest import dump_bytes
 from .test_quads import AWKWARD_LITERALS
 from .test_web_fixtures import built_examples
 
@@ -118,8 +119,8 @@ def example_lines(built_examples: Path) -> dict[str, bytes]:
         build = store.current_build()
     assert build is not None
     folder = build / DUMPS_FOLDER
-    triples = gzip.decompress((folder / "kgpub.nt.gz").read_bytes())
-    quads = gzip.decompress((folder / "kgpub.nq.gz").read_bytes())
+    triples = gzip.decompress(dump_bytes(folder, "kgpub.nt.gz"))
+    quads = gzip.decompress(dump_bytes(folder, "kgpub.nq.gz"))
     assert triples.count(b"\n") > 1000 and quads.count(b"\n") > 1000
     return {name: triples if takes_triples(name) else quads for name in SYNTAX_NAMES}
 

@@ -8,6 +8,7 @@ import hashlib
 import logging
 import shutil
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph
@@ -17,12 +18,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tests.remote_server import OxigraphServer
 
-from kgpub import dump_quads, dump_sorting, dump_triples, dumps
+from kgpub import dump_quads, dump_sorting, dump_triples, dump_volumes, dumps
 from kgpub.backend import BuildManifest
 from kgpub.build import build_collection
 from kgpub.cli import main
 from kgpub.config_loading import load_settings
-from kgpub.dump_catalog import CATALOG_FILE, DumpCatalog
+from kgpub.dump_catalog import CATALOG_FILE, DumpCatalog, volume_folder
 from kgpub.dump_changes import ChangeLog, graph_lines, graph_token, triple_line
 from kgpub.dump_packs import PackWriter
 from kgpub.dump_parts import PARTS_FOLDER, PartsIndex, find_parts
@@ -32,7 +33,7 @@ from kgpub.embedded import EmbeddedStore
 from kgpub.errors import ConfigError, StoreError
 from kgpub.remote import RemoteStore
 
-from .conftest import ARTICLE, UNRELATED_ARTICLE, write_collection
+from .conftest import ARTICLE, UNRELATED_ARTICLE, dump_bytes, write_collection
 
 STORE = Path(".kgpub") / "store"
 EVERY_FILE = ["kgpub.ttl", "kgpub.nt.gz", "kgpub.nq.gz", "kgpub.trig", "kgpub.jsonld"]
@@ -52,7 +53,7 @@ def dumps_of(root: Path) -> Path:
 
 
 def parsed(folder: Path, name: str) -> list[pyoxigraph.Quad]:
-    data = (folder / name).read_bytes()
+    data = dump_bytes(folder, name)
     if name.endswith(".gz"):
         data = gzip.decompress(data)
     kind = next(kind for kind in DUMP_KINDS.values() if kind.file_name == name)
@@ -65,10 +66,10 @@ def published_quads(root: Path) -> set[pyoxigraph.Quad]:
 
 
 def digests(folder: Path) -> dict[str, str]:
+    """Each dump's SHA-256, from its bytes."""
     return {
-        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.iterdir())
-        if path.name != CATALOG_FILE
+        dump.name: hashlib.sha256(dump_bytes(folder, dump.name)).hexdigest()
+        for dump in DumpCatalog.read(folder).files
     }
 
 
@@ -87,13 +88,18 @@ def test_a_build_writes_every_dump_and_a_catalog_of_their_sizes_checksums_and_co
     folder = dumps_of(built)
     catalog = DumpCatalog.read(folder)
     assert [dump.name for dump in catalog.files] == EVERY_FILE
-    assert sorted(p.name for p in folder.iterdir()) == sorted([*EVERY_FILE, "dumps.json"])
+    volumes = [f"{name}.volumes" for name in EVERY_FILE]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*volumes, "dumps.json"])
     quads = published_quads(built)
     triples = {quad.triple for quad in quads}
     assert len(triples) < len(quads), "two claims should assert the same triple"
     for dump in catalog.files:
-        data = (folder / dump.name).read_bytes()
+        data = dump_bytes(folder, dump.name)
         assert (dump.bytes, dump.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+        joined = b"".join(
+            path.read_bytes() for path in sorted(volume_folder(folder, dump.name).iterdir())
+        )
+        assert joined == data, "the volumes, joined in the order of their names, are the file"
         statements = parsed(folder, dump.name)
         assert dump.triples == len(statements), dump.name
         if dump.format in ("nquads", "trig", "jsonld"):
@@ -108,7 +114,7 @@ def test_a_build_writes_every_dump_and_a_catalog_of_their_sizes_checksums_and_co
 
 def test_gzipped_dumps_carry_no_time_or_file_name(built: Path) -> None:
     for name in ("kgpub.nt.gz", "kgpub.nq.gz"):
-        header = (dumps_of(built) / name).read_bytes()[:10]
+        header = dump_bytes(dumps_of(built), name)[:10]
         flags, mtime = header[3], header[4:8]
         assert (flags & 0x08, mtime) == (0, b"\0\0\0\0"), name  # no FNAME field, mtime 0
 
@@ -133,7 +139,7 @@ def test_an_incremental_build_writes_the_dumps_a_full_build_of_the_same_files_wr
     shutil.copytree(sample_collection, fresh, ignore=shutil.ignore_patterns(".kgpub"))
     build(fresh)
     assert digests(dumps_of(sample_collection)) == digests(dumps_of(fresh))
-    assert b"a truck bomb" in (dumps_of(fresh) / "kgpub.trig").read_bytes()
+    assert b"a truck bomb" in dump_bytes(dumps_of(fresh), "kgpub.trig")
 
 
 def test_a_build_that_changes_no_data_links_the_previous_dumps(sample_collection: Path) -> None:
@@ -143,8 +149,50 @@ def test_a_build_that_changes_no_data_links_the_previous_dumps(sample_collection
     after = dumps_of(sample_collection)
     assert after != before
     for name in EVERY_FILE:
-        assert (after / name).stat().st_ino == (before / name).stat().st_ino
+        assert volume_inodes(after, name) == volume_inodes(before, name), name
     assert DumpCatalog.read(after).files == DumpCatalog.read(before).files
+
+
+def volume_inodes(folder: Path, name: str) -> list[int]:
+    return [path.stat().st_ino for path, _ in DumpCatalog.read(folder).file(name).parts(folder)]
+
+
+def test_an_incremental_build_writes_the_volumes_around_a_change_and_links_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small_segments(monkeypatch)
+    monkeypatch.setattr(dump_volumes, "SEGMENTS_PER_VOLUME", 2)
+    articles = {"sample": ARTICLE, "other": UNRELATED_ARTICLE, "third": THIRD_ARTICLE}
+    root = write_collection(tmp_path / "collection", **articles)
+    build(root)
+    before = dumps_of(root)
+    (root / "articles" / "third.yaml").write_text(
+        THIRD_ARTICLE.replace("2022-03", "2022-04"), encoding="utf-8"
+    )
+    build(root)
+    after = dumps_of(root)
+    for name in EVERY_FILE:
+        old, new = set(volume_inodes(before, name)), volume_inodes(after, name)
+        kept = [inode for inode in new if inode in old]
+        assert 0 < len(kept) < len(new), name
+
+
+def test_a_download_under_way_outlives_the_builds_published_meanwhile(
+    sample_collection: Path,
+) -> None:
+    build(sample_collection)
+    folder = dumps_of(sample_collection)
+    expected = dump_bytes(folder, "kgpub.jsonld")
+    with DumpCatalog.read(folder).open(folder, "kgpub.jsonld") as download:
+        first = download.read(100)
+        for wording in ("a truck bomb exploded", "a van bomb exploded", "a bomb exploded"):
+            changed = ARTICLE.replace("a car bomb exploded", wording)
+            (sample_collection / "articles" / "sample.yaml").write_text(changed, encoding="utf-8")
+            build(sample_collection)
+        assert first + download.read() == expected
+    (sample_collection / "articles" / "sample.yaml").write_text(ARTICLE, encoding="utf-8")
+    build(sample_collection)
+    assert not folder.exists(), "once read, the old build goes with the next one"
 
 
 def test_a_build_that_fails_while_dumping_publishes_nothing_and_keeps_the_old_dumps(
@@ -158,10 +206,10 @@ def test_a_build_that_fails_while_dumping_publishes_nothing_and_keeps_the_old_du
     )
     write = PackWriter.write
 
-    def fail_on_trig(writer: PackWriter, piece: bytes) -> tuple[int, int]:
-        if writer.path.name == "kgpub.trig":
+    def fail_on_trig(writer: PackWriter, piece: bytes, digest: str) -> tuple[int, int]:
+        if writer.folder.name == "kgpub.trig.volumes":
             raise OSError(28, "No space left on device")
-        return write(writer, piece)
+        return write(writer, piece, digest)
 
     monkeypatch.setattr(PackWriter, "write", fail_on_trig)
     with pytest.raises(StoreError, match="No space left on device"):
@@ -205,9 +253,9 @@ def test_a_triple_in_several_graphs_and_the_default_graph_is_written_once(
     )
     counts = {dump.format: dump.triples for dump in catalog.files}
     assert counts == {"ntriples": 3, "nquads": 5}
-    lines = gzip.decompress((tmp_path / "kgpub.nt.gz").read_bytes()).splitlines()
-    assert sorted(lines) == sorted(set(lines)) and len(lines) == 3
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    lines = gzip.decompress(dump_bytes(tmp_path, "kgpub.nt.gz")).splitlines()
+    assert sorted(lines) == sorted(set(lines)) and len(lines) == 3
 
 
 def test_export_dumps_writes_the_set_a_build_writes(
@@ -218,7 +266,9 @@ def test_export_dumps_writes_the_set_a_build_writes(
     assert result.exit_code == 0, result.output
     assert "kgpub.nq.gz" in result.stderr
     assert digests(target) == digests(dumps_of(built))
-    assert DumpCatalog.read(target).files == DumpCatalog.read(dumps_of(built)).files
+    built_files = DumpCatalog.read(dumps_of(built)).files
+    assert DumpCatalog.read(target).files == tuple(replace(d, volumes=()) for d in built_files)
+    assert sorted(p.name for p in target.iterdir()) == sorted([*EVERY_FILE, CATALOG_FILE])
 
 
 def test_export_dumps_refuses_options_of_single_file_exports(
@@ -370,7 +420,7 @@ def test_a_triple_stays_in_the_triple_dumps_until_no_graph_holds_it(tmp_path: Pa
             build="fresh",
         )  # fmt: skip
         assert digests(target / "dumps") == digests(fresh / "dumps"), kept
-        triples = gzip.decompress((target / "dumps" / "kgpub.nt.gz").read_bytes())
+        triples = gzip.decompress(dump_bytes(target / "dumps", "kgpub.nt.gz"))
         assert triples.count(b'"said twice"') == (1 if kept else 0), kept
 
 

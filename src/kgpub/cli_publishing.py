@@ -88,7 +88,7 @@ def _export_dump_set(collection: Path, store: str | None, folder: Path) -> None:
         )
     published = open_store(settings, root)
     try:
-        catalog = write_store_dumps(published, folder, kinds)
+        catalog = write_store_dumps(published, folder, kinds, whole_files=True)
     finally:
         published.close()
     names = ", ".join(dump.name for dump in catalog.files)

@@ -1,8 +1,9 @@
-"""Writing a build's dump files from its segments, copying what the previous build rendered.
+"""Writing a build's dump files from its segments, keeping what the previous build rendered.
 
 :class:`PartsWriter` takes the segments of the new build in order (:mod:`kgpub.dump_quads`,
-:mod:`kgpub.dump_triples`), and for each format either copies the segment's piece from the
-previous build's file or has it rendered (:mod:`kgpub.dump_pieces`, in worker processes when
+:mod:`kgpub.dump_triples`), and for each format either takes the segment's piece from the
+previous build's file (linking whole volumes of them, :mod:`kgpub.dump_packs`) or has it
+rendered (:mod:`kgpub.dump_pieces`, in worker processes when
 there are many). Rendering runs a few segments ahead of writing, so the workers stay busy while
 the files are written in order.
 
@@ -28,6 +29,7 @@ from kgpub.dump_parts import (
 )
 from kgpub.dump_pieces import PieceRenderer, Rendered, file_name, pack_layout
 from kgpub.dump_quads import read_member
+from kgpub.dump_volumes import VolumeFiles, ends_volume, volumes_folder
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +56,20 @@ class PartsWriter:
         benchmark; CPU time of the workers when they render."""
         self.rendered: dict[str, int] = {}
         """Segments rendered anew (rather than copied), per side."""
+        self._lines: dict[str, VolumeFiles] = {}
+        self._finishing: dict[str, PackWriter] = {}
 
     def read_previous(self, segment: Segment) -> bytes:
         """The lines of one of the previous build's segments."""
         if self.previous is None:
             raise ValueError("there is no previous build to read")  # a caller's bug
-        side = "quads" if isinstance(segment, QuadSegment) else "triples"
-        start, end = segment.pieces[LINES_PACK[side]]
-        with (self.previous[0] / file_name(LINES_PACK[side])).open("rb") as pack:
-            pack.seek(start)
-            return read_member(pack.read(end - start))
+        name = LINES_PACK["quads" if isinstance(segment, QuadSegment) else "triples"]
+        files = self._lines.get(name)
+        if files is None:
+            folder, index = self.previous
+            files = VolumeFiles(volumes_folder(folder, file_name(name)), index.packs[name].volumes)
+            self._lines[name] = files
+        return read_member(files.read(segment.pieces[name]))
 
     def write(
         self, side: str, outcomes: Iterable[SegmentOutcome], formats: tuple[str, ...]
@@ -75,7 +81,7 @@ class PartsWriter:
         old_segments = self._previous_segments(side)
         writers = {
             name: PackWriter(
-                self.parts / file_name(name),
+                volumes_folder(self.parts, file_name(name)),
                 pack_layout(name),
                 self._previous_pack(name, old_segments),
             )
@@ -104,15 +110,35 @@ class PartsWriter:
             while queue:
                 self._place(*queue.popleft(), writers)
             for writer in writers.values():
-                writer.end()  # every file finishes copying at once, each on its thread
-            for name, writer in writers.items():
-                self.packs[name] = writer.result()
-                self._spent(name, writer.seconds)
+                writer.end()  # each file is finished and hashed on its thread: see finish()
         except BaseException:
             for writer in writers.values():
                 writer.abort()
             raise
+        self._finishing.update(writers)
         return records
+
+    def finish(self) -> None:
+        """Wait until every file is written and hashed; their figures go in :attr:`packs`.
+
+        The files of both sides are hashed at once, each on its own thread.
+
+        :raises OSError: when one could not be written.
+        """
+        try:
+            for name, writer in self._finishing.items():
+                self.packs[name] = writer.result()
+                self._spent(name, writer.seconds)
+        except BaseException:
+            self.abort()
+            raise
+        self._finishing = {}
+
+    def abort(self) -> None:
+        """Stop the threads of any file not finished (after a failure)."""
+        writers, self._finishing = self._finishing, {}
+        for writer in writers.values():
+            writer.abort()
 
     def _place(
         self,
@@ -124,13 +150,17 @@ class PartsWriter:
         if rendered is not None:
             for name, seconds in rendered.seconds.items():
                 self._spent(name, seconds)
+        record = outcome.record
+        last_of_volume = ends_volume(record)
         for name, writer in writers.items():
             if rendered is not None and name in rendered.pieces:
-                placed = writer.write(rendered.pieces[name])
+                placed = writer.write(rendered.pieces[name], record.digest)
             else:
                 assert outcome.reused is not None  # noqa: S101 - else it was rendered
-                placed = writer.reuse(outcome.reused.pieces[name])
-            outcome.record.pieces[name] = placed
+                placed = writer.reuse(outcome.reused.pieces[name], record.digest)
+            record.pieces[name] = placed
+            if last_of_volume:
+                writer.end_volume()
 
     def _spent(self, name: str, seconds: float) -> None:
         self.seconds[name] = self.seconds.get(name, 0.0) + seconds
@@ -151,5 +181,6 @@ class PartsWriter:
             return None  # not written, or under another layout or renderer: render anew
         if any(name not in segment.pieces for segment in old_segments):
             return None
-        span = (old_segments[0].pieces[name][0], old_segments[-1].pieces[name][1])
-        return PreviousPack(folder / file_name(name), info, span, len(old_segments))
+        return PreviousPack(
+            info, VolumeFiles(volumes_folder(folder, file_name(name)), info.volumes)
+        )

@@ -1,21 +1,36 @@
-"""The catalog of a dump set, ``dumps.json``: what each file holds, and how to check it.
+"""The catalog of a dump set, ``dumps.json``: what each file holds, and how to read and check it.
 
 Written last into the dumps' folder by :func:`kgpub.dumps.write_dump_set`, and read by the web
 app for ``/dumps/`` and the VoID description: for each file its name, format, media type,
-whether it is gzipped, its size in bytes, its statement count and its SHA-256; the time of
-the build the data comes from and its base IRI; and the figures of :mod:`kgpub.void`.
+whether it is gzipped, its size in bytes, its statement count, its SHA-256 and the sizes of
+its volumes; the time of the build the data comes from and its base IRI; and the figures of
+:mod:`kgpub.void`.
+
+A file of a build is kept as volumes (:mod:`kgpub.dump_volumes`), linked into the dumps'
+folder as ``<name>.volumes/000000``, ``000001`` and so on: the file is their bytes joined in
+that order (``cat kgpub.ttl.volumes/* > kgpub.ttl``), which :meth:`DumpCatalog.open` reads.
+A file with no volumes (as ``kgpub export --dumps`` writes them, :func:`join_volumes`) is
+there whole, under its name.
 """
 
 from __future__ import annotations
 
+import bisect
+import fcntl
+import io
 import json
-from dataclasses import asdict, dataclass, field
+import os
+import shutil
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import IO
 
+from kgpub.embedded_layout import READERS_FILE
 from kgpub.errors import StoreError
 from kgpub.void import DatasetFigures
 
 CATALOG_FILE = "dumps.json"
+READ_CHUNK_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,20 @@ class DumpFile:
     """Statements in the file: quads for N-Quads, TriG and JSON-LD, distinct triples for
     Turtle and N-Triples."""
     sha256: str
+    volumes: tuple[int, ...] = ()
+    """The size of each of its volumes, in order; none when the file is kept whole."""
+
+    def parts(self, folder: Path) -> list[tuple[Path, int]]:
+        """The files holding this dump's bytes, in order, with their sizes."""
+        if not self.volumes:
+            return [(folder / self.name, self.bytes)]
+        volumes = volume_folder(folder, self.name)
+        return [(volumes / f"{number:06d}", size) for number, size in enumerate(self.volumes)]
+
+
+def volume_folder(folder: Path, name: str) -> Path:
+    """Where the volumes of the dump called ``name`` lie in a dumps' folder."""
+    return folder / f"{name}.volumes"
 
 
 @dataclass(frozen=True)
@@ -45,6 +74,23 @@ class DumpCatalog:
     def file(self, name: str) -> DumpFile | None:
         """The dump called ``name``, if the set has one."""
         return next((dump for dump in self.files if dump.name == name), None)
+
+    def open(self, folder: Path, name: str) -> JoinedFile:
+        """Read the dump called ``name`` from ``folder``, its volumes joined.
+
+        :raises FileNotFoundError: when its first file is gone (a later build removed it).
+
+        While a dump kept as volumes is open, a shared lock on the folder's ``.readers`` file
+        keeps a later build from removing them (:func:`kgpub.embedded_layout.has_readers`).
+
+        :raises KeyError: when the set has no such dump.
+        """
+        dump = self.file(name)
+        if dump is None:
+            raise KeyError(name)
+        # A plain file's open handle outlives its removal; volumes are opened one by one.
+        hold = folder / READERS_FILE if dump.volumes else None
+        return JoinedFile(dump.parts(folder), hold=hold)
 
     def to_json(self) -> str:
         """The catalog as stable JSON."""
@@ -65,7 +111,10 @@ class DumpCatalog:
         path = folder / CATALOG_FILE
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            files = tuple(DumpFile(**entry) for entry in data.pop("files"))
+            files = tuple(
+                DumpFile(**{**entry, "volumes": tuple(entry.get("volumes", ()))})
+                for entry in data.pop("files")
+            )
             figures = DatasetFigures(**data.pop("figures"))
             return cls(files=files, figures=figures, **data)
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
@@ -73,3 +122,94 @@ class DumpCatalog:
                 f"cannot read the dump catalog {path}: {error}; write the dumps again with "
                 "`kgpub build` or `kgpub export --dumps`"
             ) from None
+
+
+def join_volumes(folder: Path, catalog: DumpCatalog) -> DumpCatalog:
+    """Write each dump of ``folder`` kept as volumes as one plain file; the catalog of them.
+
+    The volumes are removed, and the new catalog written.
+    """
+    files = []
+    for dump in catalog.files:
+        if dump.volumes:
+            partial = folder / f".{dump.name}.partial"
+            with partial.open("wb") as output, catalog.open(folder, dump.name) as source:
+                shutil.copyfileobj(source, output, READ_CHUNK_BYTES)
+            partial.replace(folder / dump.name)
+            shutil.rmtree(volume_folder(folder, dump.name))
+        files.append(replace(dump, volumes=()))
+    joined = replace(catalog, files=tuple(files))
+    joined.write(folder)
+    (folder / READERS_FILE).unlink(missing_ok=True)
+    return joined
+
+
+class JoinedFile(io.RawIOBase):
+    """Files read one after the other as one, with ``seek`` (for ranges) and ``tell``."""
+
+    def __init__(self, parts: list[tuple[Path, int]], *, hold: Path | None = None) -> None:
+        super().__init__()
+        self._parts = parts
+        self._starts = []
+        position = 0
+        for _, size in parts:
+            self._starts.append(position)
+            position += size
+        self.size = position
+        self._position = 0
+        self._current: tuple[int, io.FileIO] | None = None
+        self._hold: IO[bytes] | None = None
+        if hold is not None:
+            try:
+                self._hold = hold.open("ab")
+                fcntl.flock(self._hold, fcntl.LOCK_SH)
+            except OSError:  # a folder that cannot be written: read without the lock
+                self._hold = None
+        if parts:  # a file removed since the catalog was read fails here, not midway
+            self._current = (0, io.FileIO(parts[0][0], "rb"))
+
+    def readable(self) -> bool:  # noqa: D102 - io's own
+        return True
+
+    def seekable(self) -> bool:  # noqa: D102
+        return True
+
+    def tell(self) -> int:  # noqa: D102
+        return self._position
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:  # noqa: D102
+        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._position, os.SEEK_END: self.size}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        """Fill ``buffer`` from as many parts as it takes; short only at the end."""
+        view = memoryview(buffer).cast("B")
+        filled = 0
+        while filled < len(view) and self._position < self.size:
+            index = bisect.bisect_right(self._starts, self._position) - 1
+            if self._current is None or self._current[0] != index:
+                self._close_part()
+                self._current = (index, io.FileIO(self._parts[index][0], "rb"))
+            handle = self._current[1]
+            offset = self._position - self._starts[index]
+            handle.seek(offset)
+            wanted = min(len(view) - filled, self._parts[index][1] - offset)
+            read = handle.readinto(view[filled : filled + wanted]) or 0
+            if read == 0:
+                raise OSError(f"{self._parts[index][0]} is shorter than its catalog says")
+            self._position += read
+            filled += read
+        return filled
+
+    def close(self) -> None:  # noqa: D102
+        self._close_part()
+        if self._hold is not None:
+            self._hold.close()  # closing lets go of the lock
+            self._hold = None
+        super().close()
+
+    def _close_part(self) -> None:
+        if self._current is not None:
+            self._current[1].close()
+            self._current = None

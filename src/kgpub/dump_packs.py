@@ -1,34 +1,24 @@
-"""Writing one dump file from its pieces: new ones, and ranges of the previous build's file.
+"""Writing one dump file from its pieces: new ones, and pieces of the previous build's file.
 
 A dump file is a header, one piece per segment joined by a separator, and a footer (for
 JSON-LD ``[``, ``,`` and ``]``; for Turtle and TriG the ``@prefix`` lines, nothing and
 nothing; for the gzipped files nothing at all, each piece being a gzip member of its own,
-which gzip readers join). :class:`PackWriter` writes them in order, counting and hashing the
-bytes as they go:
+which gzip readers join). It is kept as volumes (:mod:`kgpub.dump_volumes`): the header, runs
+of whole pieces, and the footer. :class:`PackWriter` takes the pieces in order:
 
-- a piece that did not change is copied from the previous build's file, and runs of them are
-  copied as one range, so an incremental build writes most of each file at disk speed;
-- when every piece of the previous file comes back, unchanged and in order, the file is
-  hard-linked instead, with its size and checksum, and nothing is copied.
+- a volume whose pieces all come back unchanged, in the same order, is the previous build's
+  volume of the same name: it is hard-linked, and nothing is copied or written;
+- any other volume is written: new pieces as they come, unchanged ones copied from the
+  previous build's volumes, runs of them as one range.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import queue
-import shutil
-import threading
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
-from kgpub.dump_parts import PackInfo, Range
-
-COPY_CHUNK_BYTES = 1 << 20
-SINK_QUEUE = 32
-"""Writes and copies a file's thread may be behind by: bounds the pieces held in memory."""
+from kgpub.dump_parts import PackInfo, Range, Volume
+from kgpub.dump_volumes import VolumeFiles, VolumeSink, volume_name
 
 
 @dataclass(frozen=True)
@@ -46,211 +36,182 @@ class PackLayout:
 
 @dataclass(frozen=True)
 class PreviousPack:
-    """The previous build's file of the same format, to copy unchanged pieces from."""
+    """The previous build's file of the same format, to take unchanged pieces from."""
 
-    path: Path
     info: PackInfo
-    span: Range
-    """From the start of its first piece to the end of its last."""
-    pieces: int
+    volumes: VolumeFiles
+
+
+@dataclass
+class _OpenVolume:
+    """The volume being filled: its pieces' digests, and what it holds until it is written."""
+
+    opens_file: bool
+    digests: list[str] = field(default_factory=list)
+    size: int = 0
+    held: list[bytes | Range] = field(default_factory=list)
+    """Separators and reused ranges, while the volume may still be an old one."""
+    writing: bool = False
+    """Whether it has a new piece, so it is being written (and ``held`` went to the sink)."""
+    tail: Range | None = None
+    """The last reused range, which the next reused piece may extend."""
 
 
 class PackWriter:
-    """Writes one dump file, piece by piece, in order.
+    """Writes one dump file as volumes, piece by piece, in order (see the module's docs).
 
-    The bytes are written, copied and hashed by a thread of the writer's own, so the files of
-    a build are written side by side (hashing and file I/O let go of the GIL) while the
-    caller goes on with the next segment.
+    The caller says where volumes end (:meth:`end_volume`), so every file of a build is cut
+    at the same segments. Positions returned are offsets in the whole file.
     """
 
-    def __init__(self, path: Path, layout: PackLayout, previous: PreviousPack | None) -> None:
-        self.path = path
+    def __init__(self, folder: Path, layout: PackLayout, previous: PreviousPack | None) -> None:
+        self.folder = folder
         self.layout = layout
         self.previous = previous
         self.pieces = 0
-        self._position = len(layout.header)
-        self._pending: list[int] | None = None
-        self._sink: _Sink | None = None
-        self._linked: PackInfo | None = None
+        self.volumes: list[Volume] = []
+        self._position = 0
+        self._open: _OpenVolume | None = None
+        self._sink: VolumeSink | None = None
 
     @property
     def seconds(self) -> float:
-        """Time spent writing, copying and hashing, for the benchmark."""
+        """Time spent writing, copying, linking and hashing, for the benchmark."""
         return self._sink.seconds if self._sink is not None else 0.0
 
-    def reuse(self, piece: Range) -> Range:
+    def write(self, piece: bytes, digest: str) -> Range:
+        """Add a newly rendered piece, whose lines have ``digest``; where it lies in the file."""
+        volume = self._volume()
+        if not volume.writing:
+            volume.writing = True
+            self._sink_started().begin()
+            for held in volume.held:
+                self._send(held)
+            volume.held.clear()
+        self._settle_tail(volume)
+        if self.pieces:
+            self._send(self.layout.separator)
+        self._send(piece)
+        return self._advance(volume, len(piece), digest)
+
+    def reuse(self, piece: Range, digest: str) -> Range:
         """Take a piece of the previous file unchanged; where it lies in this one."""
+        volume = self._volume()
         start, end = piece
         separator = self.layout.separator
-        pending = self._pending
-        if pending is not None and pending[1] + len(separator) == start:
-            pending[1] = end  # contiguous there too: the separator between comes along
+        if volume.tail is not None and volume.tail[1] + len(separator) == start and self.pieces:
+            volume.tail = (volume.tail[0], end)  # contiguous there too: the separator comes along
         else:
-            self._flush_pending()
-            if self.pieces:
-                self._emit(separator)
-            self._pending = [start, end]
-        return self._advance(end - start)
+            self._settle_tail(volume)
+            if self.pieces and separator:
+                self._hold(volume, separator)
+            volume.tail = piece
+        return self._advance(volume, end - start, digest)
 
-    def write(self, piece: bytes) -> Range:
-        """Add a newly rendered piece; where it lies in this file."""
-        self._flush_pending()
-        if self.pieces:
-            self._emit(self.layout.separator)
-        self._emit(piece)
-        return self._advance(len(piece))
+    def end_volume(self) -> None:
+        """End the volume being filled, if any: link the previous build's equal, or write it."""
+        volume, self._open = self._open, None
+        if volume is None:
+            return
+        self._settle_tail(volume)
+        name = volume_name(self.layout.digest, str(volume.opens_file), *volume.digests)
+        sink = self._sink_started()
+        if not volume.writing and self.previous is not None and name in self.previous.volumes.names:
+            sink.link(name)
+        else:
+            if not volume.writing:
+                sink.begin()
+                for held in volume.held:
+                    self._send(held)
+            sink.end(name)
+        self.volumes.append(Volume(name, volume.size))
 
     def end(self) -> None:
-        """Send the last bytes: what is left to copy, and the footer (see :meth:`result`)."""
-        previous = self.previous
-        if (
-            previous is not None
-            and self._sink is None
-            and self._pending == list(previous.span)
-            and self.pieces == previous.pieces
-        ):  # every piece of the previous file, in order: the same file
-            self._pending = None
-            _link_or_copy(previous.path, self.path)
-            self._linked = previous.info
-            return
-        self._flush_pending()
+        """End the file: its last volume, the footer, and its checksum (see :meth:`result`)."""
+        self.end_volume()
         if self.pieces:
-            self._emit(self.layout.footer)
+            self._fixed_volume("footer", self.layout.footer)
         else:
-            self._sink_started().write(self.layout.empty)
+            self._fixed_volume("empty", self.layout.empty)
+        sink = self._sink_started()
+        previous = self.previous
+        if previous is None or tuple(self.volumes) != previous.info.volumes:
+            sink.checksum([volume.name for volume in self.volumes])
 
     def result(self) -> PackInfo:
-        """Wait for the file to be written; its size and SHA-256.
+        """Wait for the file to be written; its size, SHA-256 and volumes.
 
         :raises OSError: when it could not be written.
         """
-        if self._linked is not None:
-            return self._linked
         sink = self._sink_started()
         sink.finish()
-        return PackInfo(sink.size, sink.digest.hexdigest(), self.layout.digest)
+        sha256 = sink.sha256
+        if not sha256 and self.previous is not None:  # every volume as it was: the same file
+            sha256 = self.previous.info.sha256
+        return PackInfo(self._position, sha256, self.layout.digest, tuple(self.volumes))
 
     def abort(self) -> None:
-        """Stop writing (the file is left as it is, for the caller to delete)."""
+        """Stop writing (what was written is left for the caller to delete)."""
         if self._sink is not None:
             try:
                 self._sink.finish()
             except OSError:
                 pass  # the caller is already failing for a reason of its own
 
-    def _advance(self, size: int) -> Range:
+    def _volume(self) -> _OpenVolume:
+        if self._open is None:
+            if not self.volumes:
+                self._fixed_volume("header", self.layout.header)
+            self._open = _OpenVolume(opens_file=self.pieces == 0)
+        return self._open
+
+    def _fixed_volume(self, kind: str, content: bytes) -> None:
+        """A volume of fixed bytes: the header, the footer, or the whole of an empty file."""
+        if not content:
+            return
+        name = volume_name(self.layout.digest, kind)
+        sink = self._sink_started()
+        if self.previous is not None and name in self.previous.volumes.names:
+            sink.link(name)
+        else:
+            sink.begin()
+            sink.write(content)
+            sink.end(name)
+        self.volumes.append(Volume(name, len(content)))
+        self._position += len(content)
+
+    def _advance(self, volume: _OpenVolume, size: int, digest: str) -> Range:
         if self.pieces:
             self._position += len(self.layout.separator)
+            volume.size += len(self.layout.separator)
         start = self._position
         self._position += size
+        volume.size += size
+        volume.digests.append(digest)
         self.pieces += 1
         return start, self._position
 
-    def _sink_started(self) -> _Sink:
+    def _settle_tail(self, volume: _OpenVolume) -> None:
+        if volume.tail is not None:
+            tail, volume.tail = volume.tail, None
+            self._hold(volume, tail)
+
+    def _hold(self, volume: _OpenVolume, item: bytes | Range) -> None:
+        if volume.writing:
+            self._send(item)
+        else:
+            volume.held.append(item)
+
+    def _send(self, item: bytes | Range) -> None:
+        sink = self._sink_started()
+        if isinstance(item, bytes):
+            if item:
+                sink.write(item)
+        else:
+            sink.copy(item)
+
+    def _sink_started(self) -> VolumeSink:
         if self._sink is None:
-            source = self.previous.path if self.previous is not None else None
-            self._sink = _Sink(self.path, source)
+            previous = self.previous.volumes if self.previous is not None else None
+            self._sink = VolumeSink(self.folder, previous)
         return self._sink
-
-    def _emit(self, data: bytes) -> None:
-        if self._sink is None:
-            self._sink_started().write(self.layout.header)
-        self._sink_started().write(data)
-
-    def _flush_pending(self) -> None:
-        if self._pending is None:
-            return
-        start, end = self._pending
-        self._pending = None
-        if self._sink is None:
-            self._sink_started().write(self.layout.header)
-        self._sink_started().copy(start, end)
-
-
-class _Sink:
-    """One file written on a thread of its own: bytes to write, ranges to copy, in order."""
-
-    def __init__(self, path: Path, source: Path | None) -> None:
-        self.path = path
-        self.source = source
-        self.size = 0
-        self.digest = hashlib.sha256()
-        self.seconds = 0.0
-        self._failure: OSError | None = None
-        self._queue: queue.Queue[bytes | tuple[int, int] | None] = queue.Queue(SINK_QUEUE)
-        self._thread = threading.Thread(target=self._run, name=f"writing {path.name}")
-        self._thread.start()
-
-    def write(self, data: bytes) -> None:
-        """Append these bytes."""
-        self._queue.put(data)
-
-    def copy(self, start: int, end: int) -> None:
-        """Append these bytes of the source file."""
-        self._queue.put((start, end))
-
-    def finish(self) -> None:
-        """Wait until everything is written.
-
-        :raises OSError: when something could not be.
-        """
-        self._queue.put(None)
-        self._thread.join()
-        if self._failure is not None:
-            raise self._failure
-
-    def _run(self) -> None:
-        output: IO[bytes] | None = None
-        source: IO[bytes] | None = None
-        try:
-            while (task := self._queue.get()) is not None:
-                if self._failure is not None:
-                    continue  # keep taking tasks, so the caller never waits on a full queue
-                started = time.perf_counter()
-                try:
-                    if output is None:
-                        output = self.path.open("wb")
-                    if isinstance(task, bytes):
-                        self._write(output, task)
-                    else:
-                        if source is None:
-                            source = self._open_source()
-                        self._copy(source, output, *task)
-                except OSError as error:
-                    self._failure = error
-                self.seconds += time.perf_counter() - started
-        finally:
-            for handle in (output, source):
-                if handle is None:
-                    continue
-                try:
-                    handle.close()
-                except OSError as error:  # its last buffered bytes did not fit on the disk
-                    self._failure = self._failure or error
-
-    def _open_source(self) -> IO[bytes]:
-        if self.source is None:
-            raise ValueError("a piece was reused without a previous file")  # a caller's bug
-        return self.source.open("rb")
-
-    def _write(self, output: IO[bytes], data: bytes) -> None:
-        output.write(data)
-        self.digest.update(data)
-        self.size += len(data)
-
-    def _copy(self, source: IO[bytes], output: IO[bytes], start: int, end: int) -> None:
-        source.seek(start)
-        remaining = end - start
-        while remaining > 0:
-            data = source.read(min(COPY_CHUNK_BYTES, remaining))
-            if not data:
-                raise OSError(f"{self.source} ends before byte {end}")
-            self._write(output, data)
-            remaining -= len(data)
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:  # another file system, say
-        shutil.copyfile(source, target)

@@ -7,15 +7,17 @@ A build keeps the dataset twice, sorted, in ``dump-parts/`` next to its database
   *triple segments* of whole subjects, each triple with how many graphs hold it.
 
 Every dump file is one piece per segment, in order, between a header and a footer
-(:mod:`kgpub.dump_packs`). A segment ends after a graph (or subject) whose key hashes to a
-boundary, so where segments end depends on the data alone: the same data is cut the same way
-whichever build made it, and a change touches the few segments around it. The next build
-copies every other piece from these files as bytes, and renders only what changed.
+(:mod:`kgpub.dump_packs`), kept as volumes of whole pieces (:mod:`kgpub.dump_volumes`). A
+segment ends after a graph (or subject) whose key hashes to a boundary, so where segments end
+depends on the data alone: the same data is cut the same way whichever build made it, and a
+change touches the few segments around it. The next build keeps every other piece, linking
+whole volumes of them, and renders only what changed.
 
 ``index.json`` records, per segment, its key range, its statement count, a digest of its
 lines (a rebuilt segment equal to an old one reuses its pieces), where each of its pieces
-lies in each file, and for triple segments the counts that differ from one graph and the
-figures of the VoID description it contributes.
+lies in each file (an offset in the whole file), and for triple segments the counts that
+differ from one graph and the figures of the VoID description it contributes; and each
+file's volumes.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from kgpub.errors import StoreError
 
 PARTS_FOLDER = "dump-parts"
 INDEX_FILE = "index.json"
-INDEX_VERSION = 1
+INDEX_VERSION = 2
+"""2: each file is kept as volumes (:mod:`kgpub.dump_volumes`)."""
 GRAPHS_PER_QUAD_SEGMENT = 128
 """Graphs per quad segment, on average: about 2,500 quads (18 per graph in a news corpus)."""
 SUBJECTS_PER_TRIPLE_SEGMENT = 256
@@ -115,13 +118,24 @@ class SegmentOutcome:
 
 
 @dataclass(frozen=True)
+class Volume:
+    """A run of a dump file's bytes kept as a file of its own (see :mod:`kgpub.dump_volumes`)."""
+
+    name: str
+    """Its file's name: a digest of what it holds, so an equal volume is found by name."""
+    bytes: int
+
+
+@dataclass(frozen=True)
 class PackInfo:
-    """One written file: its size and SHA-256, so a file copied whole keeps its catalog entry."""
+    """One written file: its size and SHA-256, so a file kept whole keeps its catalog entry."""
 
     bytes: int
     sha256: str
     layout: str
     """The :attr:`~kgpub.dump_packs.PackLayout.digest` its pieces were written under."""
+    volumes: tuple[Volume, ...] = ()
+    """The files holding its bytes, in order."""
 
 
 @dataclass
@@ -156,7 +170,10 @@ class PartsIndex:
                 {**vars(segment), "figures": vars(segment.figures)}
                 for segment in self.triple_segments
             ],  # vars, not asdict: asdict deep-copies every value, seconds at 100k articles
-            "packs": {name: vars(info) for name, info in self.packs.items()},
+            "packs": {
+                name: {**vars(info), "volumes": [[v.name, v.bytes] for v in info.volumes]}
+                for name, info in self.packs.items()
+            },
         }
         text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
         (folder / INDEX_FILE).write_text(text, encoding="utf-8")
@@ -176,7 +193,7 @@ class PartsIndex:
                 build=data["build"],
                 quad_segments=[_quad_segment(entry) for entry in data["quad_segments"]],
                 triple_segments=[_triple_segment(entry) for entry in data["triple_segments"]],
-                packs={name: PackInfo(**info) for name, info in data["packs"].items()},
+                packs={name: _pack_info(info) for name, info in data["packs"].items()},
             )
         except (OSError, ValueError, TypeError, KeyError) as error:
             raise StoreError(
@@ -195,6 +212,11 @@ def find_parts(build: Path) -> PartsIndex | None:
     except StoreError:
         return None
     return index if index.build == build.name else None
+
+
+def _pack_info(entry: dict[str, Any]) -> PackInfo:
+    volumes = tuple(Volume(name, size) for name, size in entry["volumes"])
+    return PackInfo(**{**entry, "volumes": volumes})
 
 
 def _ranges(pieces: dict[str, list[int]]) -> dict[str, Range]:

@@ -31,12 +31,12 @@ from pathlib import Path
 
 from kgpub.backend import BuildManifest, Store, Transaction
 from kgpub.config import Settings
-from kgpub.dump_catalog import DumpCatalog
+from kgpub.dump_catalog import DumpCatalog, join_volumes
 from kgpub.dump_changes import ChangeLog, file_lines
 from kgpub.dump_parts import PARTS_FOLDER, find_parts
 from kgpub.dumps import Changes, DumpKind, dump_kinds, update_dump_set, write_dump_set
 from kgpub.embedded import EmbeddedStore
-from kgpub.embedded_layout import new_build_id
+from kgpub.embedded_layout import has_readers, new_build_id
 from kgpub.embedded_transaction import EmbeddedTransaction
 from kgpub.errors import OutOfSpace, StoreError
 from kgpub.formats import rdf_format
@@ -144,11 +144,15 @@ def publish_remote_dumps(store: Store, settings: Settings, collection_root: Path
     _remove_old_sets(sets, keep=name)
 
 
-def write_store_dumps(store: Store, folder: Path, kinds: Sequence[DumpKind]) -> DumpCatalog:
+def write_store_dumps(
+    store: Store, folder: Path, kinds: Sequence[DumpKind], *, whole_files: bool = False
+) -> DumpCatalog:
     """Write the dump set of ``store``'s publication, and its catalog, into ``folder``.
 
     The data is read once: from the database (embedded), or as one N-Quads dump of the server.
 
+    :param whole_files: write each dump as one plain file, as ``kgpub export --dumps`` does,
+        rather than as the volumes builds keep for the next one.
     :raises StoreError: when nothing is published, or a file cannot be written.
     """
     manifest = store.manifest()
@@ -158,7 +162,22 @@ def write_store_dumps(store: Store, folder: Path, kinds: Sequence[DumpKind]) -> 
         )
     workers = len(os.sched_getaffinity(0))
     if isinstance(store, EmbeddedStore):
-        return write_dump_set(store.database(), folder, kinds, manifest=manifest, workers=workers)
+        catalog = write_dump_set(
+            store.database(), folder, kinds, manifest=manifest, workers=workers
+        )
+    else:
+        catalog = _write_server_dumps(store, folder, kinds, manifest, workers)
+    if not whole_files:
+        return catalog
+    try:
+        return join_volumes(folder, catalog)
+    except OSError as error:
+        raise StoreError(f"cannot write the dumps into {folder}: {error}") from None
+
+
+def _write_server_dumps(
+    store: Store, folder: Path, kinds: Sequence[DumpKind], manifest: BuildManifest, workers: int
+) -> DumpCatalog:
     folder.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".kgpub-copy-", dir=folder.parent) as scratch:
         quads = Path(scratch) / "dataset.nq"
@@ -196,4 +215,5 @@ def _remove_old_sets(sets: Path, *, keep: str) -> None:
     finished = sorted(p for p in sets.iterdir() if p.is_dir() and not p.name.startswith("."))
     older = [p for p in finished if p.name != keep]
     for stale in older[: max(0, len(older) - KEEP_PREVIOUS_SETS)]:
-        shutil.rmtree(stale, ignore_errors=True)
+        if not has_readers(stale):
+            shutil.rmtree(stale, ignore_errors=True)

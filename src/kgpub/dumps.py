@@ -1,20 +1,21 @@
 """The dump set: the whole dataset as files in several RDF formats, and the catalog of them.
 
 A dump folder holds ``kgpub.ttl``, ``kgpub.nt.gz``, ``kgpub.nq.gz``, ``kgpub.trig`` and
-``kgpub.jsonld`` (or the formats asked for), and ``dumps.json``, the
-:class:`~kgpub.dump_catalog.DumpCatalog`: each file's size in bytes, statement count and
-SHA-256, when the build was made, and the figures of the VoID description (:mod:`kgpub.void`).
+``kgpub.jsonld`` (or the formats asked for), each kept as volumes (:mod:`kgpub.dump_volumes`),
+and ``dumps.json``, the :class:`~kgpub.dump_catalog.DumpCatalog`: each file's size in bytes,
+statement count, SHA-256 and volumes, when the build was made, and the figures of the VoID
+description (:mod:`kgpub.void`).
 
 - **Made from the changes, not from the store.** The files are written from the dataset cut
   into sorted segments (:mod:`kgpub.dump_parts`), which each build keeps for the next one. A
   build merges its own changes (the graphs it dropped, the N-Quads it added) into the
-  previous build's segments, renders the few segments that changed, and copies every other
-  piece of every file from the previous build's files (:func:`update_dump_set`). Reading the
-  on-disk database back (about 110k quads a second: each term is a RocksDB lookup) happens
-  only without usable segments: the first build with dumps, or after a write through the web
-  app (:func:`write_dump_set`).
-- **Streaming.** Files are written piece by piece, counted and hashed as they are written; no
-  dump is ever held in memory whole, and a full build's sorting spills to disk.
+  previous build's segments, renders the few segments that changed, and links every volume
+  of every file that holds none of them from the previous build (:func:`update_dump_set`).
+  Reading the on-disk database back (about 110k quads a second: each term is a RocksDB
+  lookup) happens only without usable segments: the first build with dumps, or after a
+  write through the web app (:func:`write_dump_set`).
+- **Streaming.** Files are written piece by piece, and hashed once written; no dump is ever
+  held in memory whole, and a full build's sorting spills to disk.
 - **Triple formats hold the union of the graphs, each triple once**, as the SPARQL endpoint's
   default graph does: the triple segments count the graphs holding each triple.
 - **Deterministic.** Segments are sorted and cut where the data says (never where a build
@@ -25,7 +26,6 @@ SHA-256, when the build was made, and the figures of the VoID description (:mod:
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import tempfile
 import time
@@ -40,13 +40,14 @@ import pyoxigraph
 from kgpub.backend import BuildManifest
 from kgpub.config import DUMP_FORMATS
 from kgpub.dump_assembly import PartsWriter
-from kgpub.dump_catalog import DumpCatalog, DumpFile
+from kgpub.dump_catalog import DumpCatalog, DumpFile, volume_folder
 from kgpub.dump_changes import file_lines
 from kgpub.dump_parts import PARTS_FOLDER, Figures, PartsIndex, QuadSegment, TripleSegment
 from kgpub.dump_pieces import COMPRESSED, QUAD_FORMATS, TRIPLE_FORMATS, PieceRenderer, file_name
 from kgpub.dump_quads import new_quad_segments
 from kgpub.dump_sorting import ExternalSort
 from kgpub.dump_triples import new_triple_segments
+from kgpub.dump_volumes import link_or_copy, volumes_folder
 from kgpub.errors import StoreError, is_out_of_space, store_failure
 from kgpub.formats import RdfFormat, rdf_format
 from kgpub.void import EXAMPLE_CLASSES, DatasetFigures
@@ -155,6 +156,7 @@ def update_dump_set(
     previous = None
     if changes.previous is not None and changes.previous_index is not None:
         previous = (changes.previous, changes.previous_index)
+    writer = None
     try:
         parts.mkdir(parents=True, exist_ok=True)
         writer = PartsWriter(parts, renderer, previous)
@@ -179,6 +181,8 @@ def update_dump_set(
                     triple_changes.sorted_items(), base_iri=manifest.base_iri,
                 )  # fmt: skip
                 triple_segments = writer.write("triples", segments, triple_formats)
+            with _Stage("finishing and hashing the files"):
+                writer.finish()
         index = PartsIndex(
             build,
             cast(list[QuadSegment], quad_segments),
@@ -197,23 +201,24 @@ def update_dump_set(
         ) from None
     finally:
         renderer.close()
+        if writer is not None:
+            writer.abort()
 
 
 def _publish(
     folder: Path, parts: Path, index: PartsIndex, kinds: Sequence[DumpKind], manifest: BuildManifest
 ) -> DumpCatalog:
-    """Link the files asked for from ``parts`` into ``folder``, and write their catalog."""
+    """Link the volumes of the files asked for from ``parts`` into ``folder``, and the catalog."""
     folder.mkdir(parents=True, exist_ok=True)
     files = []
     for kind in kinds:
         info = index.packs[kind.rdf.name]
-        partial = folder / f".{kind.file_name}.partial"
-        partial.unlink(missing_ok=True)
-        try:
-            os.link(parts / kind.file_name, partial)
-        except OSError:  # another file system, say
-            shutil.copyfile(parts / kind.file_name, partial)
-        partial.replace(folder / kind.file_name)
+        source = volumes_folder(parts, kind.file_name)
+        target = volume_folder(folder, kind.file_name)
+        shutil.rmtree(target, ignore_errors=True)  # a set written here before
+        target.mkdir()
+        for number, volume in enumerate(info.volumes):
+            link_or_copy(source / volume.name, target / f"{number:06d}")
         statements = index.quads if kind.rdf.holds_graphs else index.triples
         files.append(
             DumpFile(
@@ -224,6 +229,7 @@ def _publish(
                 bytes=info.bytes,
                 triples=statements,
                 sha256=info.sha256,
+                volumes=tuple(volume.bytes for volume in info.volumes),
             )
         )
     catalog = DumpCatalog(manifest.built_at, manifest.base_iri, tuple(files), _figures(index))

@@ -107,18 +107,23 @@ def switch_current_link(store_dir: Path, target: Path) -> None:
         os.close(directory)
 
 
-def _has_readers(build: Path) -> bool:
-    """Whether some process still reads this build (it holds a shared lock on it)."""
-    try:
-        with (build / READERS_FILE).open("a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            return False
-    except OSError:
-        return False
+def has_readers(folder: Path) -> bool:
+    """Whether some process still reads this build or dump set.
+
+    It does while it holds a shared lock on the folder's ``.readers`` file, or on that of a
+    folder in it (a download holds its dumps' one).
+    """
+    for lock in (folder / READERS_FILE, *folder.glob(f"*/{READERS_FILE}")):
+        try:
+            with lock.open("a+") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return True
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        except OSError:
+            continue
+    return False
 
 
 def remove_old_builds(builds: Path, *, keep: Path, previous: int) -> None:
@@ -126,7 +131,7 @@ def remove_old_builds(builds: Path, *, keep: Path, previous: int) -> None:
     finished = sorted(p for p in builds.iterdir() if p.is_dir() and not p.name.startswith("."))
     older = [p for p in finished if p != keep]
     for stale in older[: max(0, len(older) - previous)]:
-        if not _has_readers(stale):
+        if not has_readers(stale):
             shutil.rmtree(stale, ignore_errors=True)
 
 

@@ -3,9 +3,10 @@
 - ``GET /dumps/`` lists the dumps of the published build (name, format, size, statements,
   SHA-256): a page, or JSON for ``Accept: application/json`` and ``/dumps/index.json``.
   Without dumps it says why and how to make them.
-- ``GET /dumps/<name>`` streams one file from disk. Only names in the build's catalog are
-  served (anything else is a 404, so no path reaches the file system from the request). The
-  ``ETag`` is the file's SHA-256; ``Range``, ``If-None-Match`` and ``If-Modified-Since`` work;
+- ``GET /dumps/<name>`` streams one file from disk, its volumes joined
+  (:mod:`kgpub.dump_catalog`). Only names in the build's catalog are served (anything else is
+  a 404, so no path reaches the file system from the request). The ``ETag`` is the file's
+  SHA-256; ``Range``, ``If-None-Match`` and ``If-Modified-Since`` work;
   ``Last-Modified`` is the build's time. Gzipped dumps are sent as ``application/gzip``
   attachments without ``Content-Encoding``, so clients keep the bytes the checksum is for.
 - ``GET /dumps/articles/<article-key>.trig`` (or ``.nq``) is one article's graphs: its
@@ -23,6 +24,7 @@ import re
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
+from typing import IO, cast
 
 import pyoxigraph
 from flask import (
@@ -30,11 +32,11 @@ from flask import (
     Response,
     render_template,
     request,
-    send_file,
     url_for,
 )
+from werkzeug.wsgi import wrap_file
 
-from kgpub.dump_catalog import DumpCatalog
+from kgpub.dump_catalog import READ_CHUNK_BYTES, DumpCatalog
 from kgpub.dump_publication import published_dumps_folder
 from kgpub.errors import NotFound, ServiceUnavailable
 from kgpub.field_types import KEY_PATTERN
@@ -87,7 +89,7 @@ def _listing(*, as_json: bool) -> Response:
     _, catalog = _published()
     dumps = [
         {
-            **asdict(dump),
+            **{key: value for key, value in asdict(dump).items() if key != "volumes"},
             "url": url_for("dumps.download", name=dump.name),
             "counts": "quads" if rdf_format(dump.format).holds_graphs else "triples",
         }
@@ -125,19 +127,24 @@ def download(name: str) -> Response:
             f"(listed at {url_for('dumps.listing')})"
         )
     try:
-        return send_file(
-            folder / dump.name,
-            mimetype="application/gzip" if dump.compressed else dump.media_type,
-            as_attachment=True,
-            download_name=dump.name,
-            etag=dump.sha256,
-            last_modified=datetime.fromisoformat(catalog.built_at),
-            max_age=CACHE_SECONDS,
-        )
+        source = catalog.open(folder, name)
     except FileNotFoundError:  # two builds were published since the catalog was read
         raise ServiceUnavailable(
             "a new build was published while this request was read; ask again", retry_after=1
         ) from None
+    response = Response(
+        wrap_file(request.environ, cast("IO[bytes]", source), READ_CHUNK_BYTES),
+        mimetype="application/gzip" if dump.compressed else dump.media_type,
+        direct_passthrough=True,
+    )
+    response.headers.set("Content-Disposition", "attachment", filename=dump.name)
+    response.content_length = source.size
+    response.set_etag(dump.sha256)
+    response.last_modified = datetime.fromisoformat(catalog.built_at)
+    response.cache_control.public = True
+    response.cache_control.max_age = CACHE_SECONDS
+    response.make_conditional(request.environ, accept_ranges=True, complete_length=source.size)
+    return response
 
 
 @blueprint.route("/dumps/articles/<name>")
