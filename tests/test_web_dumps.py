@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import json
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
@@ -165,6 +166,11 @@ def test_dumps_answer_conditional_and_range_requests(
     assert (resumed.status_code, resumed.get_data()) == (206, whole[10:])
     beyond = fetch(client, f"/dumps/{name}", Range=f"bytes={dump.bytes + 10}-")
     assert beyond.status_code == 416
+    boundaries = list(itertools.accumulate(dump.volumes))[:-1]
+    assert boundaries or name.endswith(".gz"), "Turtle's header is a volume of its own"
+    for boundary in boundaries:
+        across = fetch(client, f"/dumps/{name}", Range=f"bytes={boundary - 5}-{boundary + 4}")
+        assert (across.status_code, across.get_data()) == (206, whole[boundary - 5 : boundary + 5])
 
 
 def test_every_dump_parses_to_the_dataset_the_sparql_endpoint_serves(
