@@ -175,6 +175,9 @@ def test_an_incremental_build_writes_the_volumes_around_a_change_and_links_the_o
         old, new = set(volume_inodes(before, name)), volume_inodes(after, name)
         kept = [inode for inode in new if inode in old]
         assert 0 < len(kept) < len(new), name
+    for dump in DumpCatalog.read(after).files:
+        data = dump_bytes(after, dump.name)
+        assert (dump.bytes, dump.sha256) == (len(data), hashlib.sha256(data).hexdigest())
 
 
 def test_a_download_under_way_outlives_the_builds_published_meanwhile(

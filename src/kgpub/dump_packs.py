@@ -73,6 +73,9 @@ class PackWriter:
         self._position = 0
         self._open: _OpenVolume | None = None
         self._sink: VolumeSink | None = None
+        self._hashing = previous is None
+        """Whether the file differs from the previous build's, so its volumes are hashed as
+        they come; until then, the previous checksum may still stand."""
 
     @property
     def seconds(self) -> float:
@@ -124,7 +127,7 @@ class PackWriter:
                 for held in volume.held:
                     self._send(held)
             sink.end(name)
-        self.volumes.append(Volume(name, volume.size))
+        self._add_volume(Volume(name, volume.size))
 
     def end(self) -> None:
         """End the file: its last volume, the footer, and its checksum (see :meth:`result`)."""
@@ -133,10 +136,9 @@ class PackWriter:
             self._fixed_volume("footer", self.layout.footer)
         else:
             self._fixed_volume("empty", self.layout.empty)
-        sink = self._sink_started()
-        previous = self.previous
-        if previous is None or tuple(self.volumes) != previous.info.volumes:
-            sink.checksum([volume.name for volume in self.volumes])
+        if not self._hashing and self.previous is not None:
+            if len(self.volumes) != len(self.previous.info.volumes):  # the previous had more
+                self._hash_from(0)
 
     def result(self) -> PackInfo:
         """Wait for the file to be written; its size, SHA-256 and volumes.
@@ -177,8 +179,24 @@ class PackWriter:
             sink.begin()
             sink.write(content)
             sink.end(name)
-        self.volumes.append(Volume(name, len(content)))
+        self._add_volume(Volume(name, len(content)))
         self._position += len(content)
+
+    def _add_volume(self, volume: Volume) -> None:
+        self.volumes.append(volume)
+        if self._hashing:
+            self._hash_from(len(self.volumes) - 1)
+            return
+        assert self.previous is not None  # noqa: S101 - else it hashes from the start
+        earlier = self.previous.info.volumes
+        position = len(self.volumes) - 1
+        if position >= len(earlier) or earlier[position] != volume:
+            self._hashing = True
+            self._hash_from(0)
+
+    def _hash_from(self, position: int) -> None:
+        """Hash the volumes from ``position`` on, on the file's thread, overlapping the rest."""
+        self._sink_started().hash([volume.name for volume in self.volumes[position:]])
 
     def _advance(self, volume: _OpenVolume, size: int, digest: str) -> Range:
         if self.pieces:

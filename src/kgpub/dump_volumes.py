@@ -105,7 +105,7 @@ class VolumeSink:
     def __init__(self, folder: Path, previous: VolumeFiles | None) -> None:
         self.folder = folder
         self.previous = previous
-        self.sha256 = ""
+        self._digest: hashlib._Hash | None = None
         self.seconds = 0.0
         self._failure: OSError | None = None
         self._output: IO[bytes] | None = None
@@ -134,9 +134,14 @@ class VolumeSink:
         """Take the previous build's volume called ``name`` as it is."""
         self._queue.put(("link", name))
 
-    def checksum(self, names: Sequence[str]) -> None:
-        """Hash the file these volumes make, once they are written (see :attr:`sha256`)."""
-        self._queue.put(("checksum", tuple(names)))
+    def hash(self, names: Sequence[str]) -> None:
+        """Add these volumes, once written, to the file's checksum (see :attr:`sha256`)."""
+        self._queue.put(("hash", tuple(names)))
+
+    @property
+    def sha256(self) -> str:
+        """The SHA-256 of the volumes hashed, once finished; empty when none was."""
+        return self._digest.hexdigest() if self._digest is not None else ""
 
     def finish(self) -> None:
         """Wait until everything is done.
@@ -187,9 +192,11 @@ class VolumeSink:
             assert isinstance(argument, str) and self.previous is not None  # noqa: S101
             self.folder.mkdir(parents=True, exist_ok=True)
             link_or_copy(self.previous.folder / argument, self.folder / argument)
-        elif action == "checksum":
+        elif action == "hash":
             assert isinstance(argument, tuple)  # noqa: S101
-            self.sha256 = _checksum(self.folder / name for name in argument)
+            if self._digest is None:
+                self._digest = hashlib.sha256()
+            _hash_files(self._digest, (self.folder / name for name in argument))
 
     def _copy(self, start: int, end: int) -> None:
         if self.previous is None:
@@ -210,15 +217,13 @@ class VolumeSink:
                 length -= len(data)
 
 
-def _checksum(paths: Iterator[Path]) -> str:
-    digest = hashlib.sha256()
+def _hash_files(digest: hashlib._Hash, paths: Iterator[Path]) -> None:
     buffer = bytearray(COPY_CHUNK_BYTES)
     view = memoryview(buffer)
     for path in paths:
         with path.open("rb", buffering=0) as handle:
             while size := handle.readinto(buffer):
                 digest.update(view[:size])
-    return digest.hexdigest()
 
 
 def link_or_copy(source: Path, target: Path) -> None:
