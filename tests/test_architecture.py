@@ -19,9 +19,12 @@ import pytest
         ("kgpub.assertion_mapping", ("kgpub.mapper", "pyshacl", "flask", "click")),
         ("kgpub.mapped_graphs", ("pyoxigraph", "pyshacl", "flask", "click")),
         ("kgpub.quads", ("pyshacl", "flask", "click")),
-        ("kgpub.build", ("flask", "click")),
+        # `kgpub build` loads pySHACL and rdflib's SPARQL parser only if the screen flags data
+        # or the shapes are compiled again (kgpub.validate), and the remote store only if used.
+        ("kgpub.build", ("pyshacl", "rdflib.plugins.sparql", "kgpub.remote", "flask", "click")),
+        ("kgpub.validate", ("pyshacl", "rdflib.plugins.sparql", "flask", "click")),
         ("kgpub.build_waves", ("kgpub.build", "flask", "click")),
-        ("kgpub.store", ("pyshacl", "flask", "click")),
+        ("kgpub.store", ("kgpub.remote", "SPARQLWrapper", "pyshacl", "flask", "click")),
         ("kgpub.embedded", ("rdflib", "pyshacl", "flask", "click")),
         (
             "kgpub.embedded_layout",
@@ -38,7 +41,7 @@ import pytest
         ("kgpub.registry_cache", ("pyshacl", "flask", "click")),
         ("kgpub.store_cache", ("rdflib", "pyoxigraph", "pyshacl", "flask", "click")),
         # `kgpub build` runs after every edit: the web app is loaded by `kgpub serve` alone.
-        ("kgpub.cli", ("kgpub.web", "flask", "pyld", "waitress", "granian")),
+        ("kgpub.cli", ("kgpub.web", "flask", "pyld", "waitress", "granian", "pyshacl")),
         ("kgpub.cli_options", ("kgpub.cli", "kgpub.web", "flask", "pyld", "waitress", "granian")),
         ("kgpub.cli_publishing", ("kgpub.cli", "kgpub.web", "flask", "pyld", "granian")),
         ("kgpub.cli_serving", ("kgpub.cli", "kgpub.web", "flask", "pyld", "waitress", "granian")),
@@ -65,7 +68,7 @@ import pytest
         ("kgpub.void", ("pyshacl", "flask", "click")),
         ("kgpub.context_terms", ("pyld", "pyshacl", "flask", "click")),
         ("kgpub.jsonld_context", ("pyshacl", "flask", "click")),
-        ("kgpub.shape_terms", ("pyshacl", "pyoxigraph", "flask", "click")),
+        ("kgpub.shape_terms", ("rdflib.plugins.sparql", "pyshacl", "pyoxigraph", "flask", "click")),
         ("kgpub.shape_conformance", ("pyshacl", "pyoxigraph", "flask", "click")),
         ("kgpub.shape_queries", ("pyshacl", "pyoxigraph", "flask", "click")),
         ("kgpub.screening", ("pyshacl", "flask", "click")),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kgpub.build import build_collection
-from kgpub.buildplan import BuildPlan, plan_build, scan_fact_files
+from kgpub.buildplan import BuildPlan, compare_fact_files, plan_build, scan_fact_files
 from kgpub.buildstate import BuildState
 from kgpub.collection import load_registry
 from kgpub.config_loading import load_settings
@@ -56,6 +56,33 @@ def test_fact_files_in_sub_folders_are_found_by_relative_path_with_their_stamps(
 
 def test_a_collection_without_an_articles_folder_has_no_fact_files(tmp_path: Path) -> None:
     assert scan_fact_files(tmp_path) == {}
+
+
+def test_a_folder_named_like_a_fact_file_is_searched_and_a_linked_folder_is_not(
+    tmp_path: Path,
+) -> None:
+    articles = tmp_path / "articles"
+    (articles / "odd.yaml").mkdir(parents=True)
+    (articles / "odd.yaml" / "inside.yaml").write_text(ARTICLE, encoding="utf-8")
+    (articles / "linked.yaml").symlink_to(articles / "odd.yaml" / "inside.yaml")
+    (articles / "folder-link.yaml").symlink_to(articles / "odd.yaml", target_is_directory=True)
+    (articles / "broken.yaml").symlink_to(articles / "nowhere.yaml")
+    found = scan_fact_files(tmp_path)
+    assert sorted(found) == ["articles/linked.yaml", "articles/odd.yaml/inside.yaml"]
+    assert found["articles/linked.yaml"] == found["articles/odd.yaml/inside.yaml"]
+
+
+def test_files_are_compared_with_recorded_stamps_as_they_are_found(built: Path) -> None:
+    on_disk = scan_fact_files(built)
+    recorded = {
+        "articles/sample.yaml": on_disk["articles/sample.yaml"],
+        "articles/2022/other.yaml": (0, 0),
+        "articles/gone.yaml": (0, 0),
+    }
+    changes = compare_fact_files(built, recorded)
+    assert changes.differing == {"articles/2022/other.yaml": on_disk["articles/2022/other.yaml"]}
+    assert (changes.removed, changes.files) == (["articles/gone.yaml"], 2)
+    assert len(recorded) == 3  # the recorded stamps are left as they were
 
 
 def test_the_state_s_stamps_match_the_files_it_recorded(built: Path, state: BuildState) -> None:

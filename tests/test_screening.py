@@ -13,6 +13,7 @@ import pyoxigraph
 import pytest
 from rdflib import Graph
 
+from kgpub import screening
 from kgpub.collection import load_collection
 from kgpub.iris import IriScheme
 from kgpub.mapper import map_collection
@@ -156,3 +157,26 @@ def test_a_damaged_cache_file_is_compiled_again(tmp_path: Path) -> None:
     shipped_screen.cache_clear()
     assert shipped_screen(tmp_path).queries == shipped_screen().queries
     assert kept.read_text(encoding="utf-8").startswith("{")
+
+
+def test_a_kept_screen_is_read_back_without_parsing_the_ontology_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled = shipped_screen(tmp_path)
+    shipped_screen.cache_clear()
+
+    def parse_ontology() -> Graph:
+        raise AssertionError("the kept screen's ontology should have been used")
+
+    monkeypatch.setattr(screening, "ontology_graph", parse_ontology)
+    kept = shipped_screen(tmp_path)
+    assert kept.queries == compiled.queries
+    assert len(kept.background) == len(compiled.background) > 0
+
+
+def test_a_cache_file_of_queries_alone_is_compiled_again(tmp_path: Path) -> None:
+    shipped_screen(tmp_path)
+    [kept] = tmp_path.glob("screen-*.json")
+    kept.write_text('{"queries": [], "approximations": []}', encoding="utf-8")
+    shipped_screen.cache_clear()
+    assert shipped_screen(tmp_path).queries == shipped_screen().queries

@@ -31,12 +31,12 @@ from kgpub.buildstate import SCHEMA_VERSION, STATE_FILE, BuildState
 from kgpub.collection import find_collection_root, load_registry
 from kgpub.config import Settings
 from kgpub.dump_publication import prepare_build_dumps, publish_remote_dumps
+from kgpub.embedded import EmbeddedStore
 from kgpub.errors import OutOfSpace, Problem, StoreError, is_out_of_space, store_failure
 from kgpub.mapped_graphs import MappedGraphs
 from kgpub.mapper import map_registry
 from kgpub.ontology import ontology_graph, resources_digest
 from kgpub.quads import nquads_of
-from kgpub.remote import RemoteStore
 from kgpub.removals import answered_entity_iris
 from kgpub.store import open_store
 from kgpub.validate import locate_results, union_graph, validate_graph
@@ -132,8 +132,11 @@ def build_collection(path: Path, settings: Settings, *, publish: bool = True) ->
 
 
 def _needs_full_build(store: Store, environment: str) -> bool:
-    if isinstance(store, RemoteStore) and store.unfinished_publication() is not None:
-        return True  # its graphs may mix two builds: replace them all
+    if not isinstance(store, EmbeddedStore):  # which publishes by switching a link, never half
+        from kgpub.remote import RemoteStore  # imported here, as in kgpub.store.open_store
+
+        if isinstance(store, RemoteStore) and store.unfinished_publication() is not None:
+            return True  # its graphs may mix two builds: replace them all
     state_dir = store.state_dir()
     if state_dir is None or not (state_dir / STATE_FILE).is_file():
         return True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,28 +50,65 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def scan_fact_files(root: Path) -> dict[str, tuple[int, int]]:
-    """Relative path → (modification time, size) of every fact file, in no particular order.
+Stamp = tuple[int, int]
+"""A file's modification time (ns) and size, as the state records them."""
 
-    One ``scandir`` pass with one ``stat`` per file: at 100k files this is the floor of an
-    incremental build's cost, so each folder's relative prefix is made once, not per file.
+
+@dataclass
+class FileChanges:
+    """How the fact files on disk differ from the stamps a state recorded."""
+
+    differing: dict[str, Stamp] = field(default_factory=dict)
+    """Files whose stamp is not the recorded one (new files among them): path → stamp."""
+    removed: list[str] = field(default_factory=list)
+    """Recorded files no longer on disk, sorted."""
+    files: int = 0
+    """How many fact files are on disk."""
+
+
+def scan_fact_files(root: Path) -> dict[str, Stamp]:
+    """Relative path → (modification time, size) of every fact file, in no particular order."""
+    return compare_fact_files(root, {}).differing
+
+
+def compare_fact_files(root: Path, recorded: Mapping[str, Stamp]) -> FileChanges:
+    """Stat every fact file once and compare it with its ``recorded`` stamp as it is found.
+
+    At 100k files this is the floor of an incremental build's cost: one ``scandir`` pass, with
+    each file's ``stat`` relative to its open folder (not resolved from the root again), each
+    folder's relative prefix made once, and no table of every file's stamp built to be
+    compared afterwards: a matching file is crossed off a copy of ``recorded``, and what is
+    left there at the end was removed.
     """
-    found: dict[str, tuple[int, int]] = {}
+    changes = FileChanges()
+    remaining = dict(recorded)
+    cross_off, differing = remaining.pop, changes.differing
+    matched = 0
     pending = [(str(root / ARTICLES_FOLDER), f"{ARTICLES_FOLDER}/")]
     while pending:
         folder, relative = pending.pop()
         try:
-            entries = os.scandir(folder)
+            folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         except (FileNotFoundError, NotADirectoryError):
             continue
-        with entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((entry.path, f"{relative}{entry.name}/"))
-                elif entry.name.endswith(FACT_FILE_SUFFIXES) and entry.is_file():
-                    stat = entry.stat()
-                    found[relative + entry.name] = (stat.st_mtime_ns, stat.st_size)
-    return found
+        try:
+            with os.scandir(folder_fd) as entries:
+                for entry in entries:
+                    name = entry.name
+                    if name.endswith(FACT_FILE_SUFFIXES) and entry.is_file():
+                        stat = entry.stat()
+                        path, stamp = relative + name, (stat.st_mtime_ns, stat.st_size)
+                        if cross_off(path, None) == stamp:
+                            matched += 1
+                        else:
+                            differing[path] = stamp
+                    elif entry.is_dir(follow_symlinks=False):
+                        pending.append((f"{folder}/{name}", f"{relative}{name}/"))
+        finally:
+            os.close(folder_fd)
+    changes.removed = sorted(remaining)
+    changes.files = matched + len(differing)
+    return changes
 
 
 def plan_build(
@@ -83,17 +121,16 @@ def plan_build(
     """
     plan = BuildPlan(registry_sha256=sha256_of(registry_path(root)))
     stamps = {} if full else state.stamps()
-    on_disk = scan_fact_files(root)
-    # Compared as tuples in one pass; only the few files that differ are looked at further.
-    differing = sorted(path for path, stamp in on_disk.items() if stamps.get(path) != stamp)
-    for path in differing:
+    changes = compare_fact_files(root, stamps)
+    # Only the few files whose stamp differs are looked at further.
+    for path in sorted(changes.differing):
         if path not in stamps:
             plan.added.append(path)
         elif sha256_of(root / path) == state.recorded_sha256(path):
-            plan.touched[path] = on_disk[path][0]
+            plan.touched[path] = changes.differing[path][0]
         else:
             plan.updated.append(path)
-    plan.removed = sorted(stamps.keys() - on_disk.keys())
+    plan.removed = changes.removed
     redo = set(plan.added) | set(plan.updated)
     if full or state.meta("registry_sha256") != plan.registry_sha256:
         parsed = load_parsed_registry(root, plan.problems, cache=cache)
@@ -102,7 +139,7 @@ def plan_build(
             redo |= _articles_seeing_other_entities(parsed, state, skip=redo)
     plan.work = sorted(redo)
     plan.retired = {r.path: r for r in state.records(sorted(redo | set(plan.removed)))}
-    plan.unchanged = len(on_disk) - len(plan.added) - len(plan.updated)
+    plan.unchanged = changes.files - len(plan.added) - len(plan.updated)
     return plan
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kgpub import __version__, shape_conformance, shape_queries, shape_terms
+from kgpub import __version__, ontology, shape_conformance, shape_queries, shape_terms
 from kgpub.ontology import ontology_graph, resources_digest, shapes_graph
 from kgpub.shape_queries import ShapeQueries, compile_shapes
 from kgpub.store_cache import keep_cache_file
@@ -112,29 +112,39 @@ def shipped_screen(cache: Path | None = None) -> Screen:
 
     Compiling takes about half a second (rdflib parses each SPARQL constraint), which a build
     of one changed article would pay in every worker: with ``cache``, a folder, the queries
-    are kept there under the digest of kgpub's version and resources and read back next time.
+    are kept there under the digest of kgpub's version and resources and read back next time,
+    together with the ontology as N-Triples (parsing and writing it with rdflib is most of
+    what is left of making the screen).
     """
-    background = ontology_graph().serialize(format="nt", encoding="utf-8")
     if cache is None:
-        return Screen(compile_shapes(shapes_graph()), background)
+        return Screen(compile_shapes(shapes_graph()), _background())
     kept = cache / f"screen-{_compiler_digest()}.json"
     try:
         saved = json.loads(kept.read_text(encoding="utf-8"))
         queries = ShapeQueries(list(saved["queries"]), list(saved["approximations"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        queries = compile_shapes(shapes_graph())
-        _keep(kept, queries)
+        background = saved["background"].encode("utf-8")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        queries, background = compile_shapes(shapes_graph()), _background()
+        _keep(kept, queries, background)
     return Screen(queries, background)
 
 
+def _background() -> bytes:
+    return ontology_graph().serialize(format="nt", encoding="utf-8")
+
+
 def _compiler_digest() -> str:
-    """What compiled queries depend on: kgpub's version, its resources and the compiler's code."""
+    """What a kept screen depends on: kgpub's version, its resources, the code making them."""
     digest = hashlib.sha256(f"{__version__}\0{resources_digest()}".encode())
-    for module in (shape_queries, shape_conformance, shape_terms):
+    for module in (shape_queries, shape_conformance, shape_terms, ontology):
         digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()[:24]
 
 
-def _keep(path: Path, queries: ShapeQueries) -> None:
-    text = json.dumps({"queries": queries.queries, "approximations": queries.approximations})
-    keep_cache_file(path, text.encode("utf-8"))
+def _keep(path: Path, queries: ShapeQueries, background: bytes) -> None:
+    kept = {
+        "queries": queries.queries,
+        "approximations": queries.approximations,
+        "background": background.decode("utf-8"),
+    }
+    keep_cache_file(path, json.dumps(kept).encode("utf-8"))

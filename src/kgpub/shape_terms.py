@@ -7,15 +7,16 @@ could occur, ``COALESCE`` gives the safe answer of the expression's polarity.
 
 from __future__ import annotations
 
-from pyparsing import ParseException
+from typing import TYPE_CHECKING
+
 from rdflib import RDF, SH, XSD, Graph, Literal, URIRef, Variable
 from rdflib.collection import Collection as RdfList
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import BNode, Node
 
 from kgpub.errors import ShapesError
+
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.parserutils import CompValue
 
 SAFE_ABOVE_THIS = {"Project", "Distinct", "Reduced", "OrderBy", "Filter", "Extend", "Join"}
 """Algebra operators a SPARQL constraint may have above the pattern that binds ``$this``."""
@@ -170,6 +171,12 @@ def binds_this(select: str, prefixes: dict[str, str]) -> bool:
     group binds it (not only a ``FILTER``, an ``OPTIONAL`` or a sub-query), with no
     ``LIMIT`` or aggregate across focus nodes. Anything else is run the slow way.
     """
+    # Imported here: rdflib's SPARQL parser (with pyparsing) takes about 0.1 s to import, and
+    # only compiling the shapes needs it, which a build whose screen is cached never does.
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
     if "$PATH" in select:
         return False
     try:
@@ -183,6 +190,9 @@ def binds_this(select: str, prefixes: dict[str, str]) -> bool:
 
 
 def _main_group_binds(node: CompValue, this: Variable) -> bool:
+    # The class itself, to tell operators from terms (binds_this has loaded the parser).
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     if node.name == "BGP":
         return any(this in (subject, obj) for subject, _, obj in node["triples"])
     if node.name == "LeftJoin":

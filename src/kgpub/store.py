@@ -11,11 +11,14 @@ from pathlib import Path
 from kgpub.backend import Store
 from kgpub.config import Settings
 from kgpub.embedded import EmbeddedStore
-from kgpub.remote import RemoteStore
 
 
 def open_store(settings: Settings, collection_root: Path) -> Store:
     """The configured store of the collection at ``collection_root``."""
     if settings.backend == "remote":
+        # Imported here: the remote store's modules, with SPARQLWrapper's HTTP stack, are only
+        # needed by those who use one (`kgpub build` on the embedded store is run after edits).
+        from kgpub.remote import RemoteStore
+
         return RemoteStore.from_settings(settings)
     return EmbeddedStore(settings.store_path(collection_root))
