@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tests.remote_server import OxigraphServer
 
-from kgpub import dump_quads, dump_sorting, dump_triples, dump_volumes, dumps
+from kgpub import dump_publication, dump_quads, dump_sorting, dump_triples, dump_volumes, dumps
 from kgpub.backend import BuildManifest
 from kgpub.build import build_collection
 from kgpub.cli import main
@@ -196,6 +196,31 @@ def test_a_download_under_way_outlives_the_builds_published_meanwhile(
     (sample_collection / "articles" / "sample.yaml").write_text(ARTICLE, encoding="utf-8")
     build(sample_collection)
     assert not folder.exists(), "once read, the old build goes with the next one"
+
+
+def test_an_incremental_build_publishes_first_and_makes_the_checksums_of_changed_files_after(
+    sample_collection: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    build(sample_collection)
+    changed = ARTICLE.replace("a car bomb exploded", "a truck bomb exploded")
+    (sample_collection / "articles" / "sample.yaml").write_text(changed, encoding="utf-8")
+    complete = dump_publication.complete_checksums
+    monkeypatch.setattr(dump_publication, "complete_checksums", lambda folder: None)
+    build(sample_collection)  # as if killed once published, before the checksums
+    folder = dumps_of(sample_collection)
+    assert {dump.sha256 for dump in DumpCatalog.read(folder).files} == {""}
+    monkeypatch.setattr(dump_publication, "complete_checksums", complete)
+    with caplog.at_level(logging.INFO, logger="kgpub.dump_publication"):
+        build(sample_collection)  # changes no data: takes the files, and makes their checksums
+    assert any("checksums took" in record.getMessage() for record in caplog.records)
+    folder = dumps_of(sample_collection)
+    for dump in DumpCatalog.read(folder).files:
+        assert dump.sha256 == hashlib.sha256(dump_bytes(folder, dump.name)).hexdigest()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="kgpub.dump_publication"):
+        build(sample_collection)  # the checksums are kept with the parts, for the next build
+    assert not any("checksums took" in record.getMessage() for record in caplog.records)
+    assert DumpCatalog.read(dumps_of(sample_collection)).files == DumpCatalog.read(folder).files
 
 
 def test_a_build_that_fails_while_dumping_publishes_nothing_and_keeps_the_old_dumps(

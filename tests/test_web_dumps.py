@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from kgpub import dump_publication
 from kgpub.build import build_collection
 from kgpub.config_loading import load_settings
 from kgpub.dump_catalog import DumpCatalog
@@ -353,6 +354,29 @@ def test_without_dumps_the_listing_says_how_to_make_them(tmp_path: Path) -> None
         void.load(fetch(client, "/.well-known/void").get_data(), format=pyoxigraph.RdfFormat.TURTLE)
         assert not void.query(f"ASK {{ ?d <{VOID}dataDump> ?url }}")
         assert void.query(f"ASK {{ ?d <{VOID}sparqlEndpoint> ?endpoint }}")
+
+
+def test_while_its_checksum_is_made_a_dump_is_served_without_etag_or_void_checksum(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_collection(tmp_path / "collection")
+    assert build_collection(root, load_settings(root, env={})).published
+    (root / "articles" / "sample.yaml").write_text(
+        (root / "articles" / "sample.yaml").read_text().replace("car bomb", "truck bomb")
+    )
+    monkeypatch.setattr(dump_publication, "complete_checksums", lambda folder: None)
+    assert build_collection(root, load_settings(root, env={})).published
+    with running_app(root, query_workers="1") as application:
+        client = application.test_client()
+        download = fetch(client, "/dumps/kgpub.trig")
+        assert download.status_code == 200 and b"truck bomb" in download.get_data()
+        assert "ETag" not in download.headers
+        page = fetch(client, "/dumps/", Accept="text/html").get_data(as_text=True)
+        assert "being computed" in page
+        void = pyoxigraph.Store()
+        void.load(fetch(client, "/.well-known/void").get_data(), format=pyoxigraph.RdfFormat.TURTLE)
+        assert void.query(f"ASK {{ ?d <{VOID}dataDump> ?url }}")
+        assert not void.query(f"ASK {{ ?d <{SPDX}checksum> ?sum }}")
 
 
 def test_before_any_build_the_listing_says_to_build(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ from kgpub.buildplan import BuildPlan, plan_build
 from kgpub.buildstate import SCHEMA_VERSION, STATE_FILE, BuildState
 from kgpub.collection import find_collection_root, load_registry
 from kgpub.config import Settings
-from kgpub.dump_publication import prepare_build_dumps, publish_remote_dumps
+from kgpub.dump_publication import finish_published_dumps, prepare_build_dumps
 from kgpub.embedded import EmbeddedStore
 from kgpub.errors import OutOfSpace, Problem, StoreError, is_out_of_space, store_failure
 from kgpub.mapped_graphs import MappedGraphs
@@ -63,6 +63,8 @@ class BuildSummary:
     """Problems of input that could not be loaded (syntax, fields, references, keys), as
     opposed to data that loads but does not conform to the shapes."""
     seconds: float = 0.0
+    published_at: float = 0.0
+    """Seconds until the build was published; the dumps' checksums (or remote dumps) follow."""
     published: bool = False
     full: bool = False
 
@@ -80,6 +82,7 @@ class BuildSummary:
             f"({self.remapped} mapped and validated{', full build' if self.full else ''}); "
             f"{self.quads} quads in {self.graphs} graphs; {len(self.problems)} problems "
             f"({self.violations} SHACL violations); {self.seconds:.2f} s"
+            + (f" (published at {self.published_at:.2f} s)" if self.published else "")
         )
 
 
@@ -107,9 +110,9 @@ def build_collection(path: Path, settings: Settings, *, publish: bool = True) ->
         state_dir = _scratch_state(store, scratch, replace_all)
     try:
         run = _Build(root, settings, state_dir, environment, transaction, full=replace_all)
-        summary = run.run(previous_state)
+        summary = replace(run.run(previous_state), published_at=time.perf_counter() - started)
         if summary.published:
-            publish_remote_dumps(store, settings, root)
+            finish_published_dumps(store, settings, root)
     except (sqlite3.Error, StoreError) as error:  # the build state's SQLite, a full disk, …
         if transaction is not None:
             transaction.abort()
@@ -223,10 +226,7 @@ class _Build(ArticleWaves):
         return self._all_countries(recorded) != published
 
     def _publish_entities(self, plan: BuildPlan) -> None:
-        if plan.registry is None:
-            registry = load_registry(self.root, self.problems)
-        else:
-            registry = plan.registry
+        registry = plan.registry or load_registry(self.root, self.problems)
         countries = self._all_countries(registry.registry_countries)
         with_countries = replace(registry, registry_countries=frozenset(countries))
         mapped = map_registry(with_countries, iris=self.settings.iris)

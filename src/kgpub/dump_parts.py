@@ -176,7 +176,9 @@ class PartsIndex:
             },
         }
         text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-        (folder / INDEX_FILE).write_text(text, encoding="utf-8")
+        partial = folder / f".{INDEX_FILE}.partial"  # replaced at once: the next build reads it
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(folder / INDEX_FILE)
 
     @classmethod
     def read(cls, folder: Path) -> PartsIndex:

@@ -233,6 +233,8 @@ def _distribution(
     yield triple(distribution, _iri(VOID.triples), _number(dump.triples))
     modified = pyoxigraph.Literal(built_at, datatype=_iri(XSD.dateTime))
     yield triple(distribution, _iri(DCTERMS.modified), modified)
+    if not dump.sha256:
+        return  # being made, just after the build was published
     yield triple(distribution, _iri(SPDX + "checksum"), checksum)
     yield triple(checksum, _iri(RDF.type), _iri(SPDX + "Checksum"))
     yield triple(checksum, _iri(SPDX + "algorithm"), _iri(SPDX + "checksumAlgorithm_sha256"))

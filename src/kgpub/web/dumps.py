@@ -139,7 +139,8 @@ def download(name: str) -> Response:
     )
     response.headers.set("Content-Disposition", "attachment", filename=dump.name)
     response.content_length = source.size
-    response.set_etag(dump.sha256)
+    if dump.sha256:  # else it is being made, just after the build was published
+        response.set_etag(dump.sha256)
     response.last_modified = datetime.fromisoformat(catalog.built_at)
     response.cache_control.public = True
     response.cache_control.max_age = CACHE_SECONDS
