@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, cast
 
+import pyoxigraph
 import pytest
 
 from kgpub.backend import Store
@@ -67,6 +69,24 @@ def test_a_capped_answer_says_so_in_its_only_message(store: Store) -> None:
     assert isinstance(only, Frame) and only.head is not None
     assert only.head.rows == 3 and only.head.truncated
     assert only.body.count(b"\r\n") == 4
+
+
+def test_a_capped_json_answer_is_a_whole_json_document_of_the_caps_rows(store: Store) -> None:
+    job = QueryJob("SELECT ?s { ?s ?p ?o }", results_format="json", rdf_format=None, row_limit=3)
+    (only,) = _messages(store, job)
+    assert isinstance(only, Frame) and only.head is not None
+    assert (only.head.rows, only.head.truncated) == (3, True)
+    assert len(json.loads(only.body)["results"]["bindings"]) == 3
+
+
+def test_a_capped_construct_answer_is_cut_in_triples_and_written_as_asked(store: Store) -> None:
+    job = QueryJob(
+        "CONSTRUCT WHERE { ?s ?p ?o }", results_format=None, rdf_format="turtle", row_limit=4
+    )
+    (only,) = _messages(store, job)
+    assert isinstance(only, Frame) and only.head is not None
+    assert (only.head.kind, only.head.rows, only.head.truncated) == ("graph", 4, True)
+    assert len(list(pyoxigraph.parse(only.body, format=pyoxigraph.RdfFormat.TURTLE))) == 4
 
 
 def test_a_malformed_query_is_answered_with_one_failure_and_no_frame(store: Store) -> None:

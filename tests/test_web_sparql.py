@@ -327,6 +327,28 @@ def test_a_graph_answer_is_capped_in_triples(capped_app: Flask) -> None:
     assert len(response.text.splitlines()) == 5
 
 
+@pytest.mark.parametrize("format_name", ["json", "xml", "csv", "tsv"])
+@pytest.mark.parametrize(("values", "truncated"), [(4, "false"), (5, "false"), (6, "true")])
+def test_a_select_answer_in_each_format_holds_at_most_the_cap_and_says_whether_it_was_cut(
+    capped_app: Flask, format_name: str, values: int, truncated: str
+) -> None:
+    def numbers(count: int) -> str:
+        return f"SELECT ?n {{ VALUES ?n {{ {' '.join(str(n) for n in range(1, count + 1))} }} }}"
+
+    response = _get(capped_app.test_client(), numbers(values), format=format_name)
+    kept = min(values, 5)
+    assert response.headers["X-KGPub-Truncated"] == truncated
+    assert response.headers["X-KGPub-Row-Count"] == str(kept)
+    results_format = pyoxigraph.QueryResultsFormat.from_extension(format_name)
+    assert response.data == pyoxigraph.Store().query(numbers(kept)).serialize(format=results_format)
+
+
+def test_an_ask_answer_has_no_row_count_under_a_cap(capped_app: Flask) -> None:
+    response = _get(capped_app.test_client(), "ASK { VALUES ?n { 1 2 3 4 5 6 7 } }")
+    assert response.status_code == 200 and response.json == {"head": {}, "boolean": True}
+    assert "X-KGPub-Row-Count" not in response.headers
+
+
 def test_an_answer_under_the_cap_says_it_is_whole(capped_app: Flask) -> None:
     response = _get(capped_app.test_client(), FACILITIES)
     assert response.headers["X-KGPub-Truncated"] == "false"

@@ -39,6 +39,7 @@ from kgpub.web.document_replay import RATE_LIMITER_KEY, replay_cached_documents
 from kgpub.web.errors import register_error_handlers
 from kgpub.web.proxy import behind_proxy
 from kgpub.web.query_pool import QueryPool
+from kgpub.web.query_shortcut import answer_queries_directly
 from kgpub.web.rate_limit import RateLimiter, retry_after_header
 from kgpub.web.state import EXTENSION_KEY, WebState, web_state
 
@@ -84,6 +85,7 @@ def create_app(settings: Settings, collection_root: Path, *, store: Store | None
     app.register_blueprint(home.blueprint)
     app.register_blueprint(search.blueprint)
     app.wsgi_app = replay_cached_documents(app)  # type: ignore[method-assign,assignment]
+    app.wsgi_app = answer_queries_directly(app)  # type: ignore[method-assign,assignment]
     app.wsgi_app = behind_proxy(app.wsgi_app, settings)  # type: ignore[method-assign]
     return app
 

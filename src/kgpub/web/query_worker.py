@@ -6,12 +6,12 @@ carries the :class:`AnswerHead` (form, format, row count, whether the answer was
 last is marked finished, so a small answer is one message; or it sends one
 :class:`WorkerFailure`.
 
-**The row cap without rewriting the query.** Oxigraph evaluates lazily while it serialises. The
-worker has it write SELECT results as TSV (exactly one line per solution) and graphs as
-N-Triples (one line per triple) into a counter that stops Oxigraph, by raising, as soon as one
-line more than ``max_rows`` has been written; evaluation stops there too. The kept lines are
-then parsed and written in the format asked for, by Oxigraph. The head, with the count and the
-truncation flag, is therefore known before the first byte of the body.
+**The row cap without rewriting the query.** Oxigraph evaluates lazily while it serialises,
+so the worker has it write the answer, in the format asked for, into a file that counts the
+rows as they come and stops Oxigraph once the cap is passed (:mod:`kgpub.web.row_cap`);
+evaluation stops there too. SELECT answers are thus written once. Graphs are written as
+N-Triples (a line per triple) and, for another format, parsed and written again. The head,
+with the count and the truncation flag, is therefore known before the first byte of the body.
 
 Workers never load Flask: the web app talks to them through :mod:`kgpub.web.query_pool`.
 """
@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any
 
 import pyoxigraph
 
@@ -35,6 +35,7 @@ from kgpub.formats import rdf_format, results_format
 from kgpub.store import open_store
 from kgpub.web.answer_frames import AnswerHead, FrameSender, WorkerFailure, encode_failure
 from kgpub.web.negotiation import RDF_OFFERS, RESULTS_OFFERS, Offer, alternatives
+from kgpub.web.row_cap import cap_lines, cap_solutions
 
 Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
 
@@ -77,51 +78,6 @@ class Reply:
     write_body: Callable[[IO[bytes]], object]
 
 
-class _Enough(Exception):
-    """Raised into Oxigraph's serialiser to stop it once the row cap is passed."""
-
-
-class _LineCounter:
-    """A binary file that keeps what is written and stops the writer after ``limit`` lines."""
-
-    def __init__(self, limit: int) -> None:
-        self.data = bytearray()
-        self.lines = 0
-        self.limit = limit
-
-    def write(self, chunk: bytes) -> int:
-        self.data += chunk
-        self.lines += chunk.count(b"\n")
-        if self.lines > self.limit:
-            raise _Enough
-        return len(chunk)
-
-    def flush(self) -> None:
-        """Nothing to flush: everything is kept in memory."""
-
-    def first_lines(self, count: int) -> bytes:
-        """The first ``count`` lines written."""
-        end = 0
-        for _ in range(count):
-            end = self.data.index(b"\n", end) + 1
-        return bytes(self.data[:end])
-
-
-def _capped(
-    write: Callable[[IO[bytes]], object], *, header_lines: int, limit: int
-) -> tuple[bytes, int, bool]:
-    """Serialise line by line with ``write(output)``, keeping at most ``limit`` lines of data.
-
-    :returns: the kept bytes, how many data lines they hold, and whether more were left out.
-    """
-    counter = _LineCounter(limit + header_lines)
-    try:
-        write(cast(IO[bytes], counter))
-    except _Enough:
-        return counter.first_lines(limit + header_lines), limit, True
-    return bytes(counter.data), counter.lines - header_lines, False
-
-
 def _evaluate(store: Store, job: QueryJob) -> QueryResult:
     """Run the query on the store, over the dataset the request asked for."""
     if not isinstance(store, EmbeddedStore):
@@ -148,15 +104,14 @@ def answer_query(store: Store, job: QueryJob) -> Reply | WorkerFailure:
         if job.rdf_format is None:
             return _unacceptable("CONSTRUCT and DESCRIBE answers", RDF_OFFERS)
         graph = result
-        lines, rows, truncated = _capped(
+        lines = cap_lines(
             lambda out: graph.serialize(out, format=pyoxigraph.RdfFormat.N_TRIPLES),
-            header_lines=0,
             limit=job.row_limit,
         )
-        head = AnswerHead("graph", job.rdf_format, rows, truncated)
+        head = AnswerHead("graph", job.rdf_format, lines.rows, lines.truncated)
         target = rdf_format(job.rdf_format).oxigraph
         prefixes = dict(job.prefixes)
-        return Reply(head, lambda out: _write_graph(lines, target, out, prefixes=prefixes))
+        return Reply(head, lambda out: _write_graph(lines.body, target, out, prefixes=prefixes))
     kind = "ask" if isinstance(result, pyoxigraph.QueryBoolean) else "select"
     if job.results_format is None:
         return _unacceptable(f"{kind.upper()} answers", RESULTS_OFFERS)
@@ -165,17 +120,9 @@ def answer_query(store: Store, job: QueryJob) -> Reply | WorkerFailure:
         boolean = result
         head = AnswerHead(kind, job.results_format, None, truncated=False)
         return Reply(head, lambda out: boolean.serialize(out, format=target_results))
-    solutions = result
-    lines, rows, truncated = _capped(
-        lambda out: solutions.serialize(out, format=pyoxigraph.QueryResultsFormat.TSV),
-        header_lines=1,
-        limit=job.row_limit,
-    )
-    head = AnswerHead(kind, job.results_format, rows, truncated)
-    if target_results == pyoxigraph.QueryResultsFormat.TSV:
-        return Reply(head, lambda out: out.write(lines))
-    kept = pyoxigraph.parse_query_results(lines, format=pyoxigraph.QueryResultsFormat.TSV)
-    return Reply(head, lambda out: kept.serialize(out, format=target_results))
+    capped = cap_solutions(result, target_results, limit=job.row_limit)
+    head = AnswerHead(kind, job.results_format, capped.rows, capped.truncated)
+    return Reply(head, lambda out: out.write(capped.body))
 
 
 def answer_graph(store: Store, job: GraphJob) -> Reply | WorkerFailure:
@@ -194,14 +141,13 @@ def answer_graph(store: Store, job: GraphJob) -> Reply | WorkerFailure:
             if not database.contains_named_graph(name):
                 return WorkerFailure("not-found", f"the store holds no graph <{job.graph}>")
         triples = (quad.triple for quad in database.quads_for_pattern(None, None, None, name))
-    lines, rows, truncated = _capped(
+    lines = cap_lines(
         lambda out: pyoxigraph.serialize(triples, out, format=pyoxigraph.RdfFormat.N_TRIPLES),
-        header_lines=0,
         limit=job.row_limit,
     )
-    head = AnswerHead("graph", job.rdf_format, rows, truncated)
+    head = AnswerHead("graph", job.rdf_format, lines.rows, lines.truncated)
     target = rdf_format(job.rdf_format).oxigraph
-    return Reply(head, lambda out: _write_graph(lines, target, out, prefixes={}))
+    return Reply(head, lambda out: _write_graph(lines.body, target, out, prefixes={}))
 
 
 def _write_graph(

@@ -5,7 +5,8 @@
   (repeatable) make the dataset, overriding the query's ``FROM``. Without any, the default
   graph is the union of all graphs. The answer's format follows ``format=``/``output=`` or
   ``Accept``; queries run in worker processes under a time limit and a row cap
-  (:mod:`kgpub.web.answers`).
+  (:mod:`kgpub.web.answers`). A query POSTed alone is answered the same way ahead of Flask
+  (:mod:`kgpub.web.query_shortcut`).
 - **Update** by ``POST`` of a form with ``update=`` or of ``application/sparql-update``, with
   ``using-graph-uri`` and ``using-named-graph-uri``; only with the update token
   (:mod:`kgpub.web.writes`).
@@ -22,6 +23,7 @@ import pyoxigraph
 from flask import Blueprint, Response, request, url_for
 
 from kgpub.backend import Dataset
+from kgpub.config import Settings
 from kgpub.errors import BadRequest, MethodNotAllowed, UnsupportedMediaType
 from kgpub.formats import rdf_format
 from kgpub.sparql_tokens import SparqlOutline, add_using_clauses, outline
@@ -34,7 +36,7 @@ from kgpub.web.answers import (
 )
 from kgpub.web.cors import keep_same_origin
 from kgpub.web.federation import check_remote_targets
-from kgpub.web.negotiation import RDF_OFFERS, RESULTS_OFFERS, not_acceptable
+from kgpub.web.negotiation import RDF_OFFERS, RESULTS_OFFERS, choose_offer, not_acceptable
 from kgpub.web.query_worker import QueryJob
 from kgpub.web.service_description import describe_service, serialize_description
 from kgpub.web.state import web_state
@@ -121,17 +123,52 @@ def _graph_iris(name: str) -> tuple[str, ...]:
 def _run_query(sparql: str) -> Response:
     state = web_state()
     settings = state.settings
-    found = outline(sparql)
-    _refuse_deep_nesting(found)
-    check_remote_targets(found, settings.federation_hosts)
+    found = checked_outline(sparql, settings)
     default_graphs = _graph_iris("default-graph-uri")
     named_graphs = _graph_iris("named-graph-uri")
     dataset = Dataset(default_graphs, named_graphs) if default_graphs or named_graphs else None
     format_name = requested_format()
     timeout = requested_timeout(settings)
-    accept = request.headers.get("Accept")
-    results_offer = chosen_offer(RESULTS_OFFERS, format_name)
-    graph_offer = chosen_offer(RDF_OFFERS, format_name)
+    job = negotiated_job(
+        sparql,
+        found,
+        settings=settings,
+        format_name=format_name,
+        accept=request.headers.get("Accept"),
+        dataset=dataset,
+    )
+    answer = state.pool.run(job, timeout=timeout)
+    offer = offer_named(answer.head.format_name)
+    return answer_response(answer, offer, settings=settings, timeout=timeout)
+
+
+def checked_outline(sparql: str, settings: Settings) -> SparqlOutline:
+    """The outline of a query this server will run.
+
+    :raises BadRequest: when the query nests brackets too deeply to be parsed safely.
+    :raises Forbidden: when it would reach a host that is not allow-listed.
+    """
+    found = outline(sparql)
+    _refuse_deep_nesting(found)
+    check_remote_targets(found, settings.federation_hosts)
+    return found
+
+
+def negotiated_job(
+    sparql: str,
+    found: SparqlOutline,
+    *,
+    settings: Settings,
+    format_name: str | None,
+    accept: str | None,
+    dataset: Dataset | None,
+) -> QueryJob:
+    """The job running ``sparql``, answering in the format ``format=`` or ``Accept`` chose.
+
+    :raises NotAcceptable: when no format asked for fits the query's form.
+    """
+    results_offer = choose_offer(format_name, accept, RESULTS_OFFERS)
+    graph_offer = choose_offer(format_name, accept, RDF_OFFERS)
     if found.form in ("select", "ask") and results_offer is None:
         raise not_acceptable(
             f"{found.form.upper()} results", RESULTS_OFFERS, format_name=format_name, accept=accept
@@ -140,7 +177,7 @@ def _run_query(sparql: str) -> Response:
         raise not_acceptable(
             f"{found.form.upper()} results", RDF_OFFERS, format_name=format_name, accept=accept
         )
-    job = QueryJob(
+    return QueryJob(
         sparql,
         results_format=results_offer.name if results_offer else None,
         rdf_format=graph_offer.name if graph_offer else None,
@@ -149,9 +186,6 @@ def _run_query(sparql: str) -> Response:
         own_dataset=found.has_dataset_clause,
         prefixes=tuple(found.prefixes.items()),
     )
-    answer = state.pool.run(job, timeout=timeout)
-    offer = offer_named(answer.head.format_name)
-    return answer_response(answer, offer, settings=settings, timeout=timeout)
 
 
 def _refuse_deep_nesting(found: SparqlOutline) -> None:
