@@ -15,12 +15,12 @@ load. Every client goes round a shuffled list of requests (fixed seed) mixing:
 The rate limit is **off** for the run (``KGPUB_RATE_LIMIT=0``): every client connects from
 127.0.0.1, so the server would count all eight as one client. The report gives requests/s,
 wrk's latency percentiles, every status with its count (server errors, 5xx, must be 0), socket
-errors, and the resident memory of the server's whole process tree (waitress, its forkserver
-and query workers) sampled every ``--sample-every`` seconds: before the warm-up, at the start
-of the measured run, at its end, the peak, and the growth from start to end. Memory is taken
-from the start of the measured run because the warm-up fills the bounded caches (documents,
-pages) on purpose; growth after that would be a leak. ``--markdown`` prints the section for
-docs/reliability.md.
+errors, and the resident memory of the server's whole process tree (its processes, their
+forkserver and query workers) sampled every ``--sample-every`` seconds: before the warm-up, at
+the start of the measured run, at its end, the peak, and the growth from start to end. Memory
+is taken from the start of the measured run because the warm-up fills the bounded caches
+(documents, pages) on purpose; growth after that would be a leak. ``--markdown`` prints the
+section for docs/reliability.md.
 
     python benchmarks/load_benchmark.py                      # 60 s
     python benchmarks/load_benchmark.py --seconds 600        # the 10-minute soak
@@ -263,8 +263,8 @@ def report(
     lines = [
         f"**{args.connections} clients for {result.seconds:.0f} s** (after {args.warmup:g} s of "
         f"warm-up), {args.articles:,} articles ({quads} quads), `kgpub serve` with its defaults "
-        f"(waitress, {settings.thread_count} threads, {settings.query_worker_count} query "
-        "workers) and the rate limit off.",
+        f"({settings.server}, {settings.process_count} process(es) × {settings.thread_count} "
+        f"threads, {settings.query_worker_count} query workers) and the rate limit off.",
         "",
         "| measure | value |",
         "|---|---|",
