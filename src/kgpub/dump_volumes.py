@@ -6,15 +6,16 @@ seconds such a build took. Kept as volumes of about :data:`SEGMENTS_PER_VOLUME` 
 build writes only the volumes holding a changed piece and hard-links every other one from
 the previous build, so it writes megabytes, not the whole set. A file is its volumes joined
 in order (:meth:`kgpub.dump_catalog.DumpCatalog.open`); ``kgpub export --dumps`` joins them
-into plain files (:func:`join_volumes`).
+into plain files (:func:`kgpub.dump_catalog.join_volumes`).
 
 Where a volume ends depends on the data alone (a digest of a segment's last key), as where a
 segment ends does: a change touches the volume around it, and the others keep their names.
 A volume's name is a digest of the layout, of whether it opens the file, and of its pieces'
 lines: a volume of the next build with the same name holds the same bytes.
 
-:class:`VolumeSink` writes one file's volumes on a thread of its own (file I/O and hashing let
-go of the GIL), then hashes the whole file, so the files of a build are hashed side by side.
+:class:`VolumeSink` writes, links and (for a file written afresh) hashes one file's volumes,
+in order, on a thread of its own, so the files of a build are written side by side while the
+caller goes on with the next segment.
 """
 
 from __future__ import annotations
