@@ -61,6 +61,7 @@ import pytest
         ("kgpub.dump_pieces", ("pyshacl", "flask", "click")),
         ("kgpub.dump_packs", ("pyshacl", "flask", "click")),
         ("kgpub.dump_volumes", ("pyshacl", "flask", "click")),
+        ("kgpub.joined_files", ("pyshacl", "flask", "click", "pyoxigraph")),
         ("kgpub.dump_syntax", ("pyshacl", "flask", "click")),
         ("kgpub.dump_terms", ("pyshacl", "flask", "click")),
         ("kgpub.dump_assembly", ("pyshacl", "flask", "click")),

@@ -56,7 +56,7 @@ class PartsWriter:
         benchmark; CPU time of the workers when they render."""
         self.rendered: dict[str, int] = {}
         """Segments rendered anew (rather than copied), per side."""
-        self._lines: dict[str, VolumeFiles] = {}
+        self._previous_files: dict[str, VolumeFiles] = {}
         self._finishing: dict[str, PackWriter] = {}
 
     def read_previous(self, segment: Segment) -> bytes:
@@ -64,12 +64,17 @@ class PartsWriter:
         if self.previous is None:
             raise ValueError("there is no previous build to read")  # a caller's bug
         name = LINES_PACK["quads" if isinstance(segment, QuadSegment) else "triples"]
-        files = self._lines.get(name)
+        return read_member(self._previous_file(name).read(segment.pieces[name]))
+
+    def _previous_file(self, name: str) -> VolumeFiles:
+        """The previous build's file in format ``name``, through its volumes (made once)."""
+        files = self._previous_files.get(name)
         if files is None:
+            assert self.previous is not None  # noqa: S101 - the callers check
             folder, index = self.previous
             files = VolumeFiles(volumes_folder(folder, file_name(name)), index.packs[name].volumes)
-            self._lines[name] = files
-        return read_member(files.read(segment.pieces[name]))
+            self._previous_files[name] = files
+        return files
 
     def write(
         self, side: str, outcomes: Iterable[SegmentOutcome], formats: tuple[str, ...]
@@ -175,12 +180,9 @@ class PartsWriter:
         """The previous build's file of this format, if its pieces can be copied."""
         if self.previous is None or not old_segments:
             return None
-        folder, index = self.previous
-        info = index.packs.get(name)
+        info = self.previous[1].packs.get(name)
         if info is None or info.layout != pack_layout(name).digest:
             return None  # not written, or under another layout or renderer: render anew
         if any(name not in segment.pieces for segment in old_segments):
             return None
-        return PreviousPack(
-            info, VolumeFiles(volumes_folder(folder, file_name(name)), info.volumes)
-        )
+        return PreviousPack(info, self._previous_file(name))

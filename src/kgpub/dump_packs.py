@@ -80,8 +80,6 @@ class PackWriter:
         self._position = 0
         self._open: _OpenVolume | None = None
         self._sink: VolumeSink | None = None
-        self._hashing = previous is None
-        """Whether the volumes are hashed as they are written: a file written afresh."""
 
     @property
     def seconds(self) -> float:
@@ -190,8 +188,8 @@ class PackWriter:
 
     def _add_volume(self, volume: Volume) -> None:
         self.volumes.append(volume)
-        if self._hashing:  # on the file's thread, as the next volumes are made
-            self._sink_started().hash([volume.name])
+        if self.previous is None:  # written afresh: hashed on the file's thread as it goes
+            self._sink_started().hash([volume])
 
     def _advance(self, volume: _OpenVolume, size: int, digest: str) -> Range:
         if self.pieces:

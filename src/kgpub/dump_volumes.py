@@ -20,18 +20,18 @@ caller goes on with the next segment.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import os
 import queue
 import shutil
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
 from kgpub.dump_parts import QuadSegment, Range, TripleSegment, Volume
+from kgpub.joined_files import JoinedFile, hash_parts
 
 SEGMENTS_PER_VOLUME = 16
 """About 4 MB of JSON-LD and 2 MB of Turtle per volume at 100k articles; 600 files in all."""
@@ -71,33 +71,24 @@ class VolumeFiles:
         self.folder = folder
         self.volumes = tuple(volumes)
         self.names = {volume.name for volume in volumes}
-        self._starts: list[int] = []
-        position = 0
-        for volume in volumes:
-            self._starts.append(position)
-            position += volume.bytes
 
-    def spans(self, start: int, end: int) -> Iterator[tuple[Path, int, int]]:
-        """``(volume file, offset in it, length)`` covering the file's bytes ``start:end``."""
-        index = bisect.bisect_right(self._starts, start) - 1
-        while start < end:
-            if index >= len(self.volumes) or index < 0:
-                raise OSError(f"the volumes in {self.folder} end before byte {end}")
-            volume, volume_start = self.volumes[index], self._starts[index]
-            offset = start - volume_start
-            length = min(end, volume_start + volume.bytes) - start
-            yield self.folder / volume.name, offset, length
-            start += length
-            index += 1
+    def parts(self) -> list[tuple[Path, int]]:
+        """The files of the volumes, in order, with their sizes."""
+        return [(self.folder / volume.name, volume.bytes) for volume in self.volumes]
+
+    def open(self) -> JoinedFile:
+        """The file, its volumes read as one."""
+        return JoinedFile(self.parts())
 
     def read(self, piece: Range) -> bytes:
         """The file's bytes ``start:end``."""
-        chunks = []
-        for path, offset, length in self.spans(*piece):
-            with path.open("rb") as handle:
-                handle.seek(offset)
-                chunks.append(handle.read(length))
-        return b"".join(chunks)
+        start, end = piece
+        with self.open() as joined:
+            joined.seek(start)
+            data = joined.read(end - start)
+        if len(data) != end - start:
+            raise OSError(f"the volumes in {self.folder} end before byte {end}")
+        return data
 
 
 class VolumeSink:
@@ -110,7 +101,7 @@ class VolumeSink:
         self.seconds = 0.0
         self._failure: OSError | None = None
         self._output: IO[bytes] | None = None
-        self._sources: dict[Path, IO[bytes]] = {}
+        self._source: JoinedFile | None = None
         self._queue: queue.Queue[tuple[str, object] | None] = queue.Queue(SINK_QUEUE)
         self._thread = threading.Thread(target=self._run, name=f"writing {folder.name}")
         self._thread.start()
@@ -135,9 +126,9 @@ class VolumeSink:
         """Take the previous build's volume called ``name`` as it is."""
         self._queue.put(("link", name))
 
-    def hash(self, names: Sequence[str]) -> None:
+    def hash(self, volumes: Sequence[Volume]) -> None:
         """Add these volumes, once written, to the file's checksum (see :attr:`sha256`)."""
-        self._queue.put(("hash", tuple(names)))
+        self._queue.put(("hash", tuple(volumes)))
 
     @property
     def sha256(self) -> str:
@@ -166,7 +157,7 @@ class VolumeSink:
                     self._failure = error
                 self.seconds += time.perf_counter() - started
         finally:
-            for handle in (self._output, *self._sources.values()):
+            for handle in (self._output, self._source):
                 if handle is None:
                     continue
                 try:
@@ -197,34 +188,22 @@ class VolumeSink:
             assert isinstance(argument, tuple)  # noqa: S101
             if self._digest is None:
                 self._digest = hashlib.sha256()
-            _hash_files(self._digest, (self.folder / name for name in argument))
+            hash_parts(self._digest, [(self.folder / v.name, v.bytes) for v in argument])
 
     def _copy(self, start: int, end: int) -> None:
         if self.previous is None:
             raise ValueError("a piece was reused without a previous file")  # a caller's bug
         assert self._output is not None  # noqa: S101
-        for path, offset, length in self.previous.spans(start, end):
-            source = self._sources.get(path)
-            if source is None:
-                for stale in self._sources.values():
-                    stale.close()
-                self._sources = {path: (source := path.open("rb"))}
-            source.seek(offset)
-            while length > 0:
-                data = source.read(min(COPY_CHUNK_BYTES, length))
-                if not data:
-                    raise OSError(f"{path} ends before byte {offset + length}")
-                self._output.write(data)
-                length -= len(data)
-
-
-def _hash_files(digest: hashlib._Hash, paths: Iterator[Path]) -> None:
-    buffer = bytearray(COPY_CHUNK_BYTES)
-    view = memoryview(buffer)
-    for path in paths:
-        with path.open("rb", buffering=0) as handle:
-            while size := handle.readinto(buffer):
-                digest.update(view[:size])
+        if self._source is None:
+            self._source = self.previous.open()
+        self._source.seek(start)
+        remaining = end - start
+        while remaining > 0:
+            data = self._source.read(min(COPY_CHUNK_BYTES, remaining))
+            if not data:
+                raise OSError(f"the volumes in {self.previous.folder} end before byte {end}")
+            self._output.write(data)
+            remaining -= len(data)
 
 
 def link_or_copy(source: Path, target: Path) -> None:
