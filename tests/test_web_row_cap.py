@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable, Iterator
 from typing import IO
 
 import pyoxigraph
 import pytest
 
-from kgpub.web.row_cap import CappedBody, cap_lines, cap_results, cap_solutions
+from kgpub.web.row_cap import CappedBody, OutOfTime, cap_lines, cap_results, cap_solutions
 
 FORMATS = pyoxigraph.QueryResultsFormat
 SELECT_FORMATS = [FORMATS.JSON, FORMATS.XML, FORMATS.CSV, FORMATS.TSV]
@@ -191,3 +192,46 @@ def test_graph_lines_are_capped_a_triple_at_a_time() -> None:
     cut = cap_lines(lambda out: out.write(triples), limit=2)
     assert cut == CappedBody(b"".join(triples.splitlines(keepends=True)[:2]), 2, True)
     assert cap_lines(lambda out: out.write(triples), limit=0) == CappedBody(b"", 0, True)
+
+
+@pytest.mark.parametrize("results_format", SELECT_FORMATS, ids=str)
+def test_a_deadline_stops_an_endless_answer_at_the_first_write_after_it(
+    results_format: pyoxigraph.QueryResultsFormat,
+) -> None:
+    head, row = ENDLESS[results_format]
+    started: list[float] = []
+
+    def write_forever(output: IO[bytes]) -> None:
+        output.write(head)
+        while True:
+            started.append(time.monotonic())
+            output.write(row)
+
+    deadline = time.monotonic() + 0.05
+    with pytest.raises(OutOfTime):
+        cap_results(write_forever, results_format, limit=10**9, deadline=deadline)
+    assert len([write for write in started if write > deadline]) <= 1
+
+
+def test_a_deadline_stops_oxigraph_evaluating_before_the_answer_ends() -> None:
+    store = pyoxigraph.Store()
+    subject = pyoxigraph.NamedNode(f"{EX}s")
+    store.extend(
+        pyoxigraph.Quad(subject, pyoxigraph.NamedNode(f"{EX}p{n}"), pyoxigraph.Literal(n))
+        for n in range(20_000)
+    )
+    evaluated: list[None] = []
+
+    def count_row() -> pyoxigraph.Literal:
+        evaluated.append(None)
+        return pyoxigraph.Literal(len(evaluated))
+
+    counter = pyoxigraph.NamedNode(f"{EX}count")
+    solutions = store.query(
+        f"SELECT ?p ?o ?n {{ <{EX}s> ?p ?o BIND (<{counter.value}>() AS ?n) }}",
+        custom_functions={counter: count_row},
+    )
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    with pytest.raises(OutOfTime):
+        cap_solutions(solutions, FORMATS.TSV, limit=10**9, deadline=time.monotonic())
+    assert 0 < len(evaluated) < 1_000

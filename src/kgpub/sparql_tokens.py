@@ -24,6 +24,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pyoxigraph
 
+from kgpub.single_pattern import is_single_pattern
+
 _LONG_STRINGS = r'"""(?:[^"\\]|\\.|"(?!""))*"""' + "|" + r"'''(?:[^'\\]|\\.|'(?!''))*'''"
 _SHORT_STRINGS = r'"(?:[^"\\\n\r]|\\.)*"' + "|" + r"'(?:[^'\\\n\r]|\\.)*'"
 _TOKEN = re.compile(
@@ -130,6 +132,9 @@ class SparqlOutline:
     """The ``PREFIX`` declarations, for writing results with the same prefixes."""
     nesting: int = 0
     """The deepest nesting of brackets of any kind (``{ ( [``)."""
+    single_pattern: bool = False
+    """Whether the query is ``SELECT`` or ``ASK`` of one triple pattern, which Oxigraph
+    answers a row at a time (:mod:`kgpub.single_pattern`)."""
 
     @property
     def too_deep(self) -> str | None:
@@ -188,6 +193,7 @@ def outline(text: str) -> SparqlOutline:
         has_using_or_with=form is None and any(t.is_word("USING", "WITH") for t in top_level),
         using_positions=tuple(using_positions),
         prefixes=prefixes,
+        single_pattern=is_single_pattern(tokens),
     )
 
 

@@ -120,7 +120,7 @@ class QueryPool:
         frame = self._receive(worker, deadline, timeout)
         if isinstance(frame, WorkerFailure):
             self._checkin(worker)
-            raise _failure_error(frame)
+            raise failure_error(frame)
         head = frame.head
         assert head is not None  # noqa: S101 - an answer's first frame carries its head
         chunks = [frame.body] if frame.body else []
@@ -131,7 +131,7 @@ class QueryPool:
             message = self._receive(worker, deadline, timeout)
             if isinstance(message, WorkerFailure):
                 self._checkin(worker)
-                raise _failure_error(message)
+                raise failure_error(message)
             frame = message
             if frame.body:
                 chunks.append(frame.body)
@@ -213,11 +213,7 @@ class QueryPool:
             ) from None
         logger.warning("stopping a query after %g s (worker %s)", timeout, worker.process.pid)
         self._discard(worker)
-        raise QueryTimeout(
-            f"the query ran longer than its {timeout:g} s limit and was stopped. Ask for more "
-            f"time with timeout= (at most {self.settings.query_timeout_max_seconds:g} s on "
-            "this server), or narrow the query (more specific patterns, LIMIT)."
-        )
+        raise timeout_error(timeout, self.settings)
 
 
 class WorkerStream:
@@ -258,7 +254,7 @@ class WorkerStream:
         if isinstance(message, WorkerFailure):
             self._worker = None
             self._pool._checkin(worker)
-            raise _failure_error(message)
+            raise failure_error(message)
         if message.last:
             self._worker = None
             self._pool._checkin(worker)
@@ -273,13 +269,22 @@ class WorkerStream:
             self._worker = None
 
 
+def timeout_error(timeout: float, settings: Settings) -> QueryTimeout:
+    """What a client is told when its query ran past ``timeout`` seconds and was stopped."""
+    return QueryTimeout(
+        f"the query ran longer than its {timeout:g} s limit and was stopped. Ask for more "
+        f"time with timeout= (at most {settings.query_timeout_max_seconds:g} s on "
+        "this server), or narrow the query (more specific patterns, LIMIT)."
+    )
+
+
 def _stop(worker: _Worker) -> None:
     worker.connection.close()
     worker.process.kill()
     worker.process.join(KILL_WAIT_SECONDS)
 
 
-def _failure_error(failure: WorkerFailure) -> KgpubError:
+def failure_error(failure: WorkerFailure) -> KgpubError:
     """The exception (and so the HTTP status) a worker's failure calls for."""
     if failure.category in ("malformed", "refused"):
         return BadRequest(failure.message)

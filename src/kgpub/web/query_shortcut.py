@@ -35,6 +35,7 @@ from kgpub.web.answers import (
 )
 from kgpub.web.cors import EXPOSED_HEADERS
 from kgpub.web.document_replay import RATE_LIMITER_KEY, UNKNOWN_CLIENT
+from kgpub.web.inline_queries import run_query
 from kgpub.web.query_pool import Answer
 from kgpub.web.sparql import SPARQL_QUERY, checked_outline, negotiated_job
 from kgpub.web.state import EXTENSION_KEY, WebState
@@ -86,7 +87,7 @@ class QueryShortcut:
             return self.app(environ, start_response)  # the app says 429
         timeout = settings.query_timeout_seconds
         try:
-            answer = self.state.pool.run(job, timeout=timeout)
+            answer = run_query(self.state, job, found, timeout=timeout)
         except KgpubError as error:
             return self._failure(environ, start_response, error)
         start_response("200 OK", self._headers(answer, timeout))

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import pyoxigraph
 
@@ -38,6 +38,7 @@ from kgpub.web.negotiation import RDF_OFFERS, RESULTS_OFFERS, Offer, alternative
 from kgpub.web.row_cap import cap_lines, cap_solutions
 
 Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
+Outcome = TypeVar("Outcome")
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,15 @@ def _evaluate(store: Store, job: QueryJob) -> QueryResult:
     return store.database().query(job.sparql, **options)
 
 
-def answer_query(store: Store, job: QueryJob) -> Reply | WorkerFailure:
-    """Evaluate and cap one query's answer; its body is written in the format asked for."""
+def answer_query(
+    store: Store, job: QueryJob, *, deadline: float | None = None
+) -> Reply | WorkerFailure:
+    """Evaluate and cap one query's answer; its body is written in the format asked for.
+
+    :param deadline: for a SELECT, the :func:`time.monotonic` time past which writing its
+        answer stops with :class:`~kgpub.web.row_cap.OutOfTime` (in-process queries only:
+        a worker is stopped from outside instead).
+    """
     result = _evaluate(store, job)
     if isinstance(result, pyoxigraph.QueryTriples):
         if job.rdf_format is None:
@@ -120,7 +128,7 @@ def answer_query(store: Store, job: QueryJob) -> Reply | WorkerFailure:
         boolean = result
         head = AnswerHead(kind, job.results_format, None, truncated=False)
         return Reply(head, lambda out: boolean.serialize(out, format=target_results))
-    capped = cap_solutions(result, target_results, limit=job.row_limit)
+    capped = cap_solutions(result, target_results, limit=job.row_limit, deadline=deadline)
     head = AnswerHead(kind, job.results_format, capped.rows, capped.truncated)
     return Reply(head, lambda out: out.write(capped.body))
 
@@ -170,25 +178,35 @@ def answer(store: Store, job: QueryJob | GraphJob, connection: Connection) -> No
 
     A failure met while writing the body follows the frames already sent, if any.
     """
-    try:
+
+    def send() -> WorkerFailure | None:
         reply = answer_query(store, job) if isinstance(job, QueryJob) else answer_graph(store, job)
-        if isinstance(reply, Reply):
-            sender = FrameSender(connection, reply.head)
-            reply.write_body(sender.file)
-            sender.finish()
-            return
-        failure = reply
+        if isinstance(reply, WorkerFailure):
+            return reply
+        sender = FrameSender(connection, reply.head)
+        reply.write_body(sender.file)
+        sender.finish()
+        return None
+
+    failure = caught(send)
+    if failure is not None:
+        connection.send_bytes(encode_failure(failure))
+
+
+def caught(work: Callable[[], Outcome]) -> Outcome | WorkerFailure:
+    """What ``work`` returns, or the failure to report if it raised what a query can raise."""
+    try:
+        return work()
     except SyntaxError as error:
-        failure = WorkerFailure("malformed", f"malformed SPARQL: {error}")
+        return WorkerFailure("malformed", f"malformed SPARQL: {error}")
     except (RuntimeError, ValueError) as error:
-        failure = WorkerFailure("refused", f"the query cannot run: {error}")
+        return WorkerFailure("refused", f"the query cannot run: {error}")
     except QueryError as error:
-        failure = WorkerFailure("malformed", str(error))
+        return WorkerFailure("malformed", str(error))
     except StoreError as error:
-        failure = WorkerFailure("unavailable", str(error))
+        return WorkerFailure("unavailable", str(error))
     except OSError as error:
-        failure = WorkerFailure("failed", f"the query failed while running: {error}")
-    connection.send_bytes(encode_failure(failure))
+        return WorkerFailure("failed", f"the query failed while running: {error}")
 
 
 def serve_jobs(connection: Connection, settings: Settings, collection_root: Path) -> None:

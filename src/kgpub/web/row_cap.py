@@ -27,6 +27,7 @@ CappedBody(body=b'n\r\n1\r\n2\r\n', rows=2, truncated=True)
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, cast
@@ -57,6 +58,10 @@ class _Enough(Exception):
     """Raised into Oxigraph's serialiser to stop it once the row cap is passed."""
 
 
+class OutOfTime(Exception):
+    """Raised into Oxigraph's serialiser, and out of it, once the answer's deadline passed."""
+
+
 class _Rows:
     """A binary file that keeps what is written and stops the writer past the row cap.
 
@@ -68,6 +73,8 @@ class _Rows:
 
     header_marks = 0
     footer = b""
+    deadline: float | None = None
+    """The :func:`time.monotonic` time after which writing stops with :class:`OutOfTime`."""
 
     def __init__(self, limit: int) -> None:
         self.data = bytearray()
@@ -87,6 +94,8 @@ class _Rows:
         self.scan(self.data, final=False)
         if self.rows > self.limit:
             raise _Enough
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise OutOfTime
         return len(chunk)
 
     def flush(self) -> None:
@@ -264,10 +273,14 @@ def cap_solutions(
     results_format: pyoxigraph.QueryResultsFormat,
     *,
     limit: int,
+    deadline: float | None = None,
 ) -> CappedBody:
     """``solutions`` written in ``results_format``, keeping at most ``limit`` of them."""
     return cap_results(
-        lambda out: solutions.serialize(out, format=results_format), results_format, limit=limit
+        lambda out: solutions.serialize(out, format=results_format),
+        results_format,
+        limit=limit,
+        deadline=deadline,
     )
 
 
@@ -276,14 +289,18 @@ def cap_results(
     results_format: pyoxigraph.QueryResultsFormat,
     *,
     limit: int,
+    deadline: float | None = None,
 ) -> CappedBody:
     """SELECT results, as ``write(output)`` writes them in ``results_format``, capped.
 
     :param write: writes the results as Oxigraph does (in chunks of any size).
     :param limit: the most solutions kept; the answer says whether more were left out.
+    :param deadline: when given, the :func:`time.monotonic` time past which writing (and so
+        lazy evaluation) stops, raising :class:`OutOfTime`.
     """
     counted = _RESULTS_ROWS.get(results_format)
     rows = counted(limit) if counted else _LineRows(limit, header_lines=1)
+    rows.deadline = deadline
     return _capped(write, rows)
 
 

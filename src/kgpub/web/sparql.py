@@ -36,6 +36,7 @@ from kgpub.web.answers import (
 )
 from kgpub.web.cors import keep_same_origin
 from kgpub.web.federation import check_remote_targets
+from kgpub.web.inline_queries import run_query
 from kgpub.web.negotiation import RDF_OFFERS, RESULTS_OFFERS, choose_offer, not_acceptable
 from kgpub.web.query_worker import QueryJob
 from kgpub.web.service_description import describe_service, serialize_description
@@ -137,7 +138,7 @@ def _run_query(sparql: str) -> Response:
         accept=request.headers.get("Accept"),
         dataset=dataset,
     )
-    answer = state.pool.run(job, timeout=timeout)
+    answer = run_query(state, job, found, timeout=timeout)
     offer = offer_named(answer.head.format_name)
     return answer_response(answer, offer, settings=settings, timeout=timeout)
 
