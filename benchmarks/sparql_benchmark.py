@@ -10,6 +10,9 @@ The three servers answer the same published data, on 127.0.0.1, through the same
 - **oxigraph on kgpub's files**: the same Oxigraph server over the RocksDB files kgpub itself
   serves (``.kgpub/store/current/oxigraph``), so that kgpub/that ratio is the web layer's own
   cost, apart from how the store was written (``--no-same-files`` leaves it out);
+- **bare Python app** (``--floor``): the least any Python front end pays here, a WSGI app
+  running each query on pyoxigraph in the server process, in granian configured as
+  ``kgpub serve`` configures it, over kgpub's files (``benchmarks/python_floor.py``);
 - **rdflib**: a minimal Flask app answering ``/sparql`` from rdflib's in-memory ``Dataset``
   (``default_union=True``) loaded from the same dump, one request at a time. rdflib is very
   slow on the heavy queries, so each of its queries has a time cap (``--rdflib-cap``): past it
@@ -120,6 +123,7 @@ RDFLIB_STARTUP_SECONDS = 1800.0
 STOP_SECONDS = 15.0
 TIMED_OUT = 504
 SAME_FILES = "oxigraph on kgpub's files"
+FLOOR = "bare Python app"
 
 
 # -- processes -------------------------------------------------------------------------------
@@ -389,6 +393,11 @@ def main() -> None:
         type=Path,
         help="for the dump and Oxigraph's store (default: a temporary folder, removed after)",
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also run a bare Python WSGI app over kgpub's files (benchmarks/python_floor.py)",
+    )
     parser.add_argument("--serve-rdflib", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -450,6 +459,18 @@ def main() -> None:
             urls[SAME_FILES] = f"http://127.0.0.1:{port}/query"
             wait_until_answering(urls[SAME_FILES], process, log, seconds=STARTUP_SECONDS)
 
+        if args.floor and database.is_dir():
+            port = free_port()
+            log = workdir / "floor.log"
+            floor_script = Path(__file__).with_name("python_floor.py")
+            process = stack.enter_context(started(
+                [sys.executable, str(floor_script), "--location", str(database),
+                 "--port", str(port)],
+                log,
+            ))  # fmt: skip
+            urls[FLOOR] = f"http://127.0.0.1:{port}/"
+            wait_until_answering(urls[FLOOR], process, log, seconds=STARTUP_SECONDS)
+
         log = workdir / "kgpub.log"
         environment = {
             **os.environ,
@@ -501,9 +522,8 @@ def benchmark(
     results: dict[str, dict[str, Measure]] = {}
     for name, template in QUERIES.items():
         sparql = PREFIXES + re.sub(r"\{(\w+)\}", lambda m: anchors[m.group(1)], template)
-        measures = {server: Measure() for server in ("oxigraph", SAME_FILES, "kgpub")}
-        if SAME_FILES not in urls:
-            del measures[SAME_FILES]
+        servers = [s for s in ("oxigraph", SAME_FILES, FLOOR, "kgpub") if s in urls]
+        measures = {server: Measure() for server in servers}
         # The servers alternate, so background load falls on all alike.
         for _ in range(args.warmup):
             for server, measure in measures.items():
@@ -552,15 +572,20 @@ def report(
     same = any(SAME_FILES in measures for measures in results.values())
     header = "| query | rows | oxigraph ms | kgpub ms | kgpub/oxigraph |"
     rule = "|---|---:|---:|---:|---:|"
+    floor = any(FLOOR in measures for measures in results.values())
     if same:
         header += " oxigraph on kgpub's files ms | kgpub/that |"
         rule += "---:|---:|"
+    if floor:
+        compared = "same files" if same else "oxigraph"
+        header += f" bare Python app ms | that/{compared} | kgpub/that |"
+        rule += "---:|---:|---:|"
     if has_rdflib:
         header += " rdflib ms | rdflib/kgpub |"
         rule += "---:|---:|"
     print(header)
     print(rule)
-    totals = {"oxigraph": 0.0, "kgpub": 0.0, "rdflib": 0.0, SAME_FILES: 0.0}
+    totals = {"oxigraph": 0.0, "kgpub": 0.0, "rdflib": 0.0, SAME_FILES: 0.0, FLOOR: 0.0}
     rdflib_capped = False
     problems = []
     for name, measures in results.items():
@@ -575,6 +600,15 @@ def report(
             files = measures[SAME_FILES]
             totals[SAME_FILES] += files.median
             line += f" {fmt_ms(files)} | {kg.median / files.median:.2f} |"
+        if floor:
+            bare = measures[FLOOR]
+            totals[FLOOR] += bare.median
+            # against Oxigraph on the same files, when it ran: the language's and server's cost
+            reference = measures.get(SAME_FILES, ox)
+            line += (
+                f" {fmt_ms(bare)} | {bare.median / reference.median:.2f} | "
+                f"{kg.median / bare.median:.2f} |"
+            )
         if rd is not None:
             if rd.capped:
                 rdflib_capped = True
@@ -592,6 +626,12 @@ def report(
             f"{totals['kgpub'] / totals['oxigraph']:.2f} |")  # fmt: skip
     if same:
         line += f" {totals[SAME_FILES]:,.0f} | {totals['kgpub'] / totals[SAME_FILES]:.2f} |"
+    if floor:
+        line += (
+            f" {totals[FLOOR]:,.0f} | "
+            f"{totals[FLOOR] / (totals[SAME_FILES] if same else totals['oxigraph']):.2f} | "
+            f"{totals['kgpub'] / totals[FLOOR]:.2f} |"
+        )
     if has_rdflib:
         bound = "> " if rdflib_capped else ""
         line += (
@@ -604,6 +644,12 @@ def report(
         print(
             f"{SAME_FILES}: the same RocksDB files kgpub serves, so kgpub/that is the web "
             "layer's own cost; oxigraph is a fresh `oxigraph load` of the dump"
+        )
+    if floor:
+        print(
+            f"{FLOOR}: pyoxigraph in a bare WSGI app in the same server, no checks, cap or "
+            "time limit, over kgpub's files; over 1.2 times Oxigraph on the same files means no "
+            "Python front end meets the target here"
         )
     print("answers: " + ("the servers agree on every query" if not problems else ""))
     for problem in problems:
