@@ -10,7 +10,8 @@ from typing import IO
 import pyoxigraph
 import pytest
 
-from kgpub.web.row_cap import CappedBody, OutOfTime, cap_lines, cap_results, cap_solutions
+from kgpub.web.row_cap import CappedBody, cap_lines, cap_results, cap_solutions
+from kgpub.web.row_counts import OutOfTime
 
 FORMATS = pyoxigraph.QueryResultsFormat
 SELECT_FORMATS = [FORMATS.JSON, FORMATS.XML, FORMATS.CSV, FORMATS.TSV]

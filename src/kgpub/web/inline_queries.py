@@ -26,7 +26,7 @@ from kgpub.sparql_tokens import SparqlOutline
 from kgpub.web.answer_frames import WorkerFailure
 from kgpub.web.query_pool import Answer, failure_error, timeout_error
 from kgpub.web.query_worker import QueryJob, Reply, answer_query, caught
-from kgpub.web.row_cap import OutOfTime
+from kgpub.web.row_counts import OutOfTime
 from kgpub.web.state import WebState
 
 logger = logging.getLogger(__name__)

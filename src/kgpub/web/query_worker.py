@@ -104,7 +104,7 @@ def answer_query(
     """Evaluate and cap one query's answer; its body is written in the format asked for.
 
     :param deadline: for a SELECT, the :func:`time.monotonic` time past which writing its
-        answer stops with :class:`~kgpub.web.row_cap.OutOfTime` (in-process queries only:
+        answer stops with :class:`~kgpub.web.row_counts.OutOfTime` (in-process queries only:
         a worker is stopped from outside instead).
     """
     result = _evaluate(store, job)
