@@ -241,6 +241,19 @@ def test_every_server_process_listens_on_the_announced_port(live: tuple[str, str
     assert _listening_sockets(port) == 2  # granian's two server processes, by default
 
 
+def test_granians_server_processes_share_one_rate_limit_per_client(root: Path) -> None:
+    # a token back every 100 s: none comes back during the test
+    limited = {"KGPUB_RATE_LIMIT": "0.01", "KGPUB_RATE_BURST": "4"}
+    with serving(root, uuid.uuid4().hex, **limited) as base:
+        port = urllib.parse.urlsplit(base).port
+        assert port is not None
+        deadline = time.monotonic() + START_SECONDS
+        while _listening_sockets(port) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)  # both processes take connections: each request is a new one
+        statuses = [_request(base, "GET", "/", headers={})[0] for _ in range(16)]
+    assert statuses == [200] * 4 + [429] * 12
+
+
 @pytest.fixture(scope="module", params=["granian", "waitress"])
 def guarded(root: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """A server with a small body limit, writes allowed, and a token in its environment."""

@@ -40,19 +40,28 @@ from kgpub.web.errors import register_error_handlers
 from kgpub.web.proxy import behind_proxy
 from kgpub.web.query_pool import QueryPool
 from kgpub.web.query_shortcut import answer_queries_directly
-from kgpub.web.rate_limit import RateLimiter, retry_after_header
+from kgpub.web.rate_limit import ClientLimiter, RateLimiter, retry_after_header
+from kgpub.web.shared_rate_limit import SharedRateLimiter
 from kgpub.web.state import EXTENSION_KEY, WebState, web_state
 
 COLLECTION_VARIABLE = "KGPUB_COLLECTION"
 
 
-def create_app(settings: Settings, collection_root: Path, *, store: Store | None = None) -> Flask:
+def create_app(
+    settings: Settings,
+    collection_root: Path,
+    *,
+    store: Store | None = None,
+    rate_table: Path | None = None,
+) -> Flask:
     """The web app serving the collection at ``collection_root``.
 
     :param settings: the resolved settings (limits, token, workers, proxy).
     :param collection_root: the collection folder; its ``queries/`` become canned queries.
     :param store: the store to serve in this process (writes, Service Description); by
         default the one the settings name. Query workers always open the configured store.
+    :param rate_table: rate-limit buckets shared with the other server processes
+        (:mod:`kgpub.web.shared_rate_limit`); by default this app keeps its own in memory.
     :raises ConfigError: when a canned query file is malformed.
     """
     app = Flask(__name__)
@@ -67,7 +76,12 @@ def create_app(settings: Settings, collection_root: Path, *, store: Store | None
     )
     app.extensions[EXTENSION_KEY] = state
     if settings.rate_per_second > 0:  # first, so over-use is refused before any other work
-        limiter = RateLimiter(rate=settings.rate_per_second, burst=settings.rate_burst_size)
+        rate, burst = settings.rate_per_second, settings.rate_burst_size
+        limiter: ClientLimiter = (
+            SharedRateLimiter(rate_table, rate=rate, burst=burst)
+            if rate_table is not None
+            else RateLimiter(rate=rate, burst=burst)
+        )
         app.extensions[RATE_LIMITER_KEY] = limiter  # the document replay spends its tokens too
         app.before_request(partial(_limit_rate, limiter))
     app.before_request(_refuse_long_urls)
@@ -90,7 +104,7 @@ def create_app(settings: Settings, collection_root: Path, *, store: Store | None
     return app
 
 
-def _limit_rate(limiter: RateLimiter) -> None:
+def _limit_rate(limiter: ClientLimiter) -> None:
     if request.endpoint == "static":
         return  # assets come with a page: viewing a page costs one request, whatever it loads
     client = request.remote_addr or "an unknown address"  # X-Forwarded-For via proxy_hops only

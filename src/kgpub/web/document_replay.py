@@ -36,7 +36,7 @@ from kgpub.web.document_cache import (
     DocumentCache,
     RecordedAnswer,
 )
-from kgpub.web.rate_limit import RateLimiter
+from kgpub.web.rate_limit import ClientLimiter
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -83,7 +83,7 @@ class DocumentReplay:
         *,
         store: Store,
         cache: DocumentCache,
-        limiter: RateLimiter | None,
+        limiter: ClientLimiter | None,
     ) -> None:
         self.app = app
         self.cache = cache

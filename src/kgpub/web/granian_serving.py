@@ -47,6 +47,7 @@ from kgpub.store import open_store
 from kgpub.web.canned_queries import load_canned_queries
 from kgpub.web.request_guard import RequestGuard
 from kgpub.web.serving import bind_address, public_url
+from kgpub.web.shared_rate_limit import shared_bucket_table
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -78,7 +79,10 @@ def serve_with_granian(
     # What would stop every server process from starting, said once and clearly, here.
     load_canned_queries(collection_root)
     open_store(settings, collection_root).close()
-    with reserve_address(settings.host, settings.port_number) as reservation:
+    with (
+        reserve_address(settings.host, settings.port_number) as reservation,
+        shared_bucket_table() as rate_table,
+    ):
         port = reservation.getsockname()[1]
         server = configured_server(settings, port=port)
         stopped = threading.Event()
@@ -91,7 +95,9 @@ def serve_with_granian(
         server.on_startup(watcher.start)
         try:
             server.serve(
-                target_loader=partial(load_server_app, settings, collection_root),
+                target_loader=partial(
+                    load_server_app, settings, collection_root, rate_table=rate_table
+                ),
                 wrap_loader=False,
             )
         finally:
@@ -162,8 +168,12 @@ def announce_when_listening(
         logger.error("no server process accepted connections after %g s", START_SECONDS)
 
 
-def load_server_app(settings: Settings, collection_root: Path) -> WSGIApplication:
+def load_server_app(
+    settings: Settings, collection_root: Path, *, rate_table: Path | None = None
+) -> WSGIApplication:
     """The app of one server process, with its query workers started.
+
+    :param rate_table: the rate-limit buckets every server process shares.
 
     They stop when the process stops, and the whole process stops if the process that
     started it ends without stopping it first (killed with ``SIGKILL``, say).
@@ -171,7 +181,7 @@ def load_server_app(settings: Settings, collection_root: Path) -> WSGIApplicatio
     from kgpub.web.app import create_app
     from kgpub.web.state import EXTENSION_KEY
 
-    app: Flask = create_app(settings, collection_root)
+    app: Flask = create_app(settings, collection_root, rate_table=rate_table)
     state: WebState = app.extensions[EXTENSION_KEY]
     state.pool.start()
     atexit.register(state.close)

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from flask import Flask
 
-    from kgpub.web.rate_limit import RateLimiter
+    from kgpub.web.rate_limit import ClientLimiter
 
 PATH = "/sparql"
 
@@ -60,7 +60,7 @@ class QueryShortcut:
         self.app = app
         self.flask_app = flask_app
         self.state: WebState = flask_app.extensions[EXTENSION_KEY]
-        self.limiter: RateLimiter | None = flask_app.extensions.get(RATE_LIMITER_KEY)
+        self.limiter: ClientLimiter | None = flask_app.extensions.get(RATE_LIMITER_KEY)
         settings = self.state.settings
         # The app refuses a URL longer than this; "/sparql?" is what it measures here.
         self.fits = len(PATH) + 1 <= settings.request_byte_limit

@@ -20,9 +20,24 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 DEFAULT_MAX_CLIENTS = 10_000
 """Clients remembered at once: about 1.5 MB of buckets, far more than are active together."""
+
+
+class ClientLimiter(Protocol):
+    """What the app asks of a rate limiter.
+
+    This module's :class:`RateLimiter` answers it, and so does the shared one of
+    :mod:`kgpub.web.shared_rate_limit` that granian's server processes use together.
+    """
+
+    rate: float
+    burst: int
+
+    def wait_seconds(self, client: str) -> float:
+        """Spend one of ``client``'s tokens and return 0.0, or, when it has none, the wait."""
 
 
 @dataclass
