@@ -326,6 +326,8 @@ UNREWRITABLE = {
     "no space before the dot": ("<http://e/s> <http://e/p> <http://e/o>{g}.\n", SYNTAX_NAMES),
     "a comment": ('# a comment\n<http://e/s> <http://e/p> "x"{g} .\n', SYNTAX_NAMES),
     "a raw carriage return": ('<http://e/s> <http://e/p> "a\rb"{g} .\n', SYNTAX_NAMES),
+    "a blank line": ('\n<http://e/s> <http://e/p> "x"{g} .\n', SYNTAX_NAMES),
+    "no newline after the last line": ('<http://e/s> <http://e/p> "x"{g} .', SYNTAX_NAMES),
 }
 
 

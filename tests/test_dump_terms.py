@@ -50,6 +50,9 @@ def test_iris_and_plain_blank_node_labels_pass_the_term_check() -> None:
         ([b"_:b\xc3\xa9"], [b"<https://e/p>"]),  # a label beyond [A-Za-z0-9_.-]
         ([b"<https://e/s>"], [b"_:p"]),  # a predicate that is no IRI
         ([b"<https://e/s"], [b"<https://e/p>"]),  # an IRI without its closing bracket
+        ([b"<https://e/s>x"], [b"<https://e/p>"]),  # a byte after the closing bracket
+        ([b"<https://e/s>"], [b"x<https://e/p>"]),  # a byte before a predicate's bracket
+        ([b"_:b1", b"<https://e/a b>"], [b"<https://e/p>"]),  # a bad IRI among blank nodes
     ],
 )
 def test_a_term_the_formats_may_not_take_as_it_is_is_unrewritable(

@@ -24,7 +24,8 @@ valid N-Triples or N-Quads: the fallback parses them, and raises otherwise.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import chain, repeat
+from io import BytesIO
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
@@ -45,10 +46,10 @@ from kgpub.vocab import PREFIXES
 SYNTAX_NAMES = ("turtle", "trig", "jsonld")
 """The formats written here: Turtle from triples, TriG and JSON-LD from quads."""
 
-_CHUNK = 1 << 18
-"""Lines are split this many bytes at a time: few enough to stay in the processor's cache."""
-_NEVER = b"\n"
-"""A line end no line has (lines are split at newlines)."""
+_LINE_END = b" .\n"
+"""How every line ends: after a triple's object, after a quad's graph or object."""
+_NEVER = b"\n\n"
+"""A line end no line has (each line holds one newline, its last byte)."""
 
 
 def render_segment(lines: bytes, name: str) -> bytes:
@@ -132,18 +133,16 @@ def _rewrite(lines: bytes, syntax: TermSyntax | SyntaxPair, *, quads: bool) -> l
     """
     if (lines and not lines.endswith(b"\n")) or b"\r" in lines:
         raise Unrewritable("a line without its newline, or a raw carriage return")
-    rows = chain.from_iterable(map(_chunk_rows, repeat(lines), range(0, len(lines), _CHUNK)))
     pair, json = isinstance(syntax, SyntaxPair), syntax.json
     terms: list[bytes] = []  # every IRI or blank node written, for check_terms
     predicates: list[bytes] = []
     strings: list[bytes] = []  # every string written into JSON-LD, for check_strings
     # Rendered objects, and what follows strings, by the text after the closing quote (the
-    # whole object for IRIs and blank nodes); for triples with the line's " ." still on.
+    # whole object for IRIs and blank nodes).
     objects: dict[bytes, Any] = {}
     literals: dict[bytes, Any] = {}
     first_predicates: dict[bytes, Any] = {}
     next_predicates: tuple[dict[bytes, Any], dict[bytes, Any]] = ({}, {})  # default, named
-    numerals = NUMERALS if quads else {tail + b" .": form for tail, form in NUMERALS.items()}
     out: list[Any] = []
     emit = out.append
     graph: bytes | None = None if quads else b""
@@ -152,15 +151,14 @@ def _rewrite(lines: bytes, syntax: TermSyntax | SyntaxPair, *, quads: bool) -> l
     # Most quads are in the graph of the line before, which one removesuffix proves (CPython
     # hands back the same bytes when the suffix is not there; a copy would only make the term
     # checks send the segment to pyoxigraph). Never in the default graph: its lines end like
-    # any other's.
-    suffix = _NEVER
+    # any other's. Triples are all in it, and nothing follows their objects but " .\n".
+    suffix = _NEVER if quads else _LINE_END
     following, named = next_predicates[False], False
     subject_text, predicate_text, object_text = syntax.subject, syntax.predicate, syntax.object
     object_between, subject_end, pair_end = syntax.object_between, syntax.subject_end, (b"", b'"}')
-    for s, p, rest in map(bytes.split, rows, repeat(b" "), repeat(2)):
-        if not quads:
-            pass
-        elif (bare := rest.removesuffix(suffix)) is not rest:
+    # BytesIO hands out the lines, newline and all, faster than splitting the text does.
+    for s, p, rest in map(bytes.split, BytesIO(lines), repeat(b" "), repeat(2)):
+        if (bare := rest.removesuffix(suffix)) is not rest:
             rest = bare
         else:
             rest, g = _object_and_graph(rest)
@@ -171,7 +169,7 @@ def _rewrite(lines: bytes, syntax: TermSyntax | SyntaxPair, *, quads: bool) -> l
                 if g:
                     terms.append(g)
                     emit(syntax.graph_open(g))
-                suffix = b" " + g + b" ." if g else _NEVER
+                suffix = b" " + g + _LINE_END if g else _NEVER
                 named = bool(g)
                 following = next_predicates[named]
                 graph, subject = g, None
@@ -181,30 +179,31 @@ def _rewrite(lines: bytes, syntax: TermSyntax | SyntaxPair, *, quads: bool) -> l
             else:
                 if json and p < predicate:
                     raise Unrewritable("predicates out of order: JSON-LD keys would repeat")
-                term = following.get(p)
-                if term is None:
+                try:  # a miss is rare: raising KeyError then costs less than .get() each time
+                    emit(following[p])
+                except KeyError:
                     predicates.append(p)
-                    term = following[p] = syntax.next_predicate(p, named)
-                emit(term)
+                    emit(following.setdefault(p, syntax.next_predicate(p, named)))
                 predicate = p
         else:
             if subject is not None:
                 emit(subject_end)
             terms.append(s)
             emit(subject_text(s, named))
-            term = first_predicates.get(p)
-            if term is None:
+            try:
+                emit(first_predicates[p])
+            except KeyError:
                 predicates.append(p)
-                term = first_predicates[p] = predicate_text(p)
-            emit(term)
+                emit(first_predicates.setdefault(p, predicate_text(p)))
             subject, predicate = s, p
         if rest[0] == 34:  # a literal: its string is copied, what follows it rendered
             head, _, tail = rest.rpartition(b'"')
-            shape = literals.get(tail)
-            if shape is None:
-                shape = literals[tail] = syntax.literal(_line_end_off(tail, quads=quads))
+            try:
+                shape = literals[tail]
+            except KeyError:
+                shape = literals[tail] = syntax.literal(tail)
             if not json:
-                if (numeral := numerals.get(tail)) is not None and numeral.fullmatch(head, 1):
+                if (numeral := NUMERALS.get(tail)) is not None and numeral.fullmatch(head, 1):
                     emit(head[1:])  # written bare, as Oxigraph does: 12 for "12"^^xsd:integer
                 else:
                     emit(head)
@@ -216,19 +215,18 @@ def _rewrite(lines: bytes, syntax: TermSyntax | SyntaxPair, *, quads: bool) -> l
                 emit(b'"}')
             else:  # TriG's texts, then JSON-LD's: the string and its tail, or a bare number
                 strings.append(head)
-                if (numeral := numerals.get(tail)) is not None and numeral.fullmatch(head, 1):
+                if (numeral := NUMERALS.get(tail)) is not None and numeral.fullmatch(head, 1):
                     emit((head[1:], shape[1]))
                     emit((b"", head))
                 else:
                     emit((head, shape[1]))
                     emit((shape[0], head))
                 emit(pair_end)
-        else:
+        else:  # an IRI or blank node; a quarter are new, too many to raise KeyError for
             shape = objects.get(rest)
             if shape is None:
-                token = _line_end_off(rest, quads=quads)
-                terms.append(token)
-                shape = objects[rest] = object_text(token)
+                terms.append(rest)
+                shape = objects[rest] = object_text(rest)
             emit(shape)
     if subject is not None:
         emit(syntax.named_end if graph else syntax.default_end)
@@ -237,30 +235,11 @@ def _rewrite(lines: bytes, syntax: TermSyntax | SyntaxPair, *, quads: bool) -> l
     return out
 
 
-def _chunk_rows(lines: bytes, start: int) -> list[bytes]:
-    """The lines that start in ``lines[start:start + _CHUNK]``, without their newlines."""
-    end = start + _CHUNK
-    if start and lines[start - 1] != 10:  # the line begun before is the chunk before's
-        start = lines.index(b"\n", start) + 1
-    if start >= end:
-        return []
-    return lines[start : lines.find(b"\n", end - 1) + 1 or len(lines)].split(b"\n")[:-1]
-
-
 def _object_and_graph(rest: bytes) -> tuple[bytes, bytes]:
     """A quad's object and graph (``b""``: the default graph), from what follows its predicate."""
-    if not rest.endswith(b" ."):
+    if not rest.endswith(_LINE_END):
         raise Unrewritable(rest)
-    rest = rest[:-2]
+    end = len(rest) - len(_LINE_END)
     # A string may hold spaces, but no term after its closing quote does.
-    cut = rest.find(b" ", rest.rfind(b'"') + 1 if rest.startswith(b'"') else 0)
-    return (rest, b"") if cut < 0 else (rest[:cut], rest[cut + 1 :])
-
-
-def _line_end_off(tail: bytes, *, quads: bool) -> bytes:
-    """What follows a triple's object, without the line's ``" ."`` (quads have it cut already)."""
-    if quads:
-        return tail
-    if not tail.endswith(b" ."):
-        raise Unrewritable(tail)
-    return tail[:-2]
+    cut = rest.find(b" ", rest.rfind(b'"', 0, end) + 1 if rest[0] == 34 else 0, end)
+    return (rest[:end], b"") if cut < 0 else (rest[:cut], rest[cut + 1 : end])

@@ -69,8 +69,8 @@ class TermSyntax:
 
     def subject(self, token: bytes, named: bool) -> bytes:
         """How a subject opens its statements."""
-        if self.json:
-            return b'{"@id":' + json_string(token) + b","
+        if self.json:  # json_string inlined, here and below: each new subject or object calls it
+            return b'{"@id":"%s",' % (token[1:-1] if token[:1] == b"<" else token)
         return (self.named_indent if named else b"") + compact(token) + b" "
 
     def predicate(self, token: bytes) -> bytes:
@@ -86,12 +86,14 @@ class TermSyntax:
 
     def object(self, token: bytes) -> bytes:
         """An IRI or blank node object."""
-        return b'{"@id":' + json_string(token) + b"}" if self.json else compact(token)
+        if self.json:
+            return b'{"@id":"%s"}' % (token[1:-1] if token[:1] == b"<" else token)
+        return compact(token)
 
     def graph_open(self, token: bytes) -> bytes:
         """How a named graph opens."""
         if self.json:
-            return b'{"@id":' + json_string(token) + b',"@graph":['
+            return b'{"@id":"%s","@graph":[' % (token[1:-1] if token[:1] == b"<" else token)
         return compact(token) + b" {\n"
 
     def literal(self, tail: bytes) -> bytes:
@@ -228,14 +230,23 @@ def check_terms(terms: list[bytes], predicates: list[bytes]) -> None:
         others = [term for term in terms if not term.startswith(b"<")]
         if not all(map(_BLANK_NODE.fullmatch, others)):
             raise Unrewritable("a blank node label the fast path does not know")
-    for group in (iris, predicates):
-        marks = b"\n".join(group).translate(None, _IN_IRIS)
-        if (
-            marks != b"\n".join(repeat(b"<>", len(group)))
-            or _firsts(group).count(b"<") != len(group)
-            or bytes(map(itemgetter(-1), group)).count(b">") != len(group)
-        ):
-            raise Unrewritable("an IRI the fast path does not know")
+    # The terms' IRIs start with "<", as just seen: only the predicates' first bytes are left.
+    if (
+        _firsts(predicates).count(b"<") != len(predicates)
+        or not _iri_marks_only(iris)
+        or not _iri_marks_only(predicates)
+    ):
+        raise Unrewritable("an IRI the fast path does not know")
+
+
+def _iri_marks_only(group: list[bytes]) -> bool:
+    """Whether each term is IRI characters around one ``<`` and, as its last byte, one ``>``.
+
+    That the ``<`` is each term's first byte is for the caller to check.
+    """
+    marks = b"\n".join(group).translate(None, _IN_IRIS)
+    lasts = bytes(map(itemgetter(-1), group))
+    return marks == b"\n".join(repeat(b"<>", len(group))) and lasts.count(b">") == len(group)
 
 
 def _firsts(terms: list[bytes]) -> bytes:
