@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -13,14 +14,20 @@ from flask.testing import FlaskClient
 from kgpub.build import build_collection
 from kgpub.config_loading import load_settings
 from kgpub.web import entity_facts
+from kgpub.web.build_labels import BuildLabels
+from kgpub.web.page_quads import PageQuads
+from kgpub.web.page_values import once_per_argument
 
 from .conftest import ARTICLE, write_collection
-from .test_web_fixtures import KG, app, built_examples, client, running_app
+from .test_web_fixtures import KG, app, build_examples, built_examples, client, running_app
 
 __all__ = ["app", "built_examples", "client"]  # fixtures, imported for pytest
 
 BASE = "https://kg.example.org/"
 VOCAB = "https://w3id.org/kgpub/vocab/"
+TOKEN = "relabel-test-token"  # noqa: S105 - a test value
+PRISON = f"{BASE}id/facility/ghwayran-prison"
+ESCAPE_PAGE = "/doc/event/lemonde-2022-01-ghwayran/prisoner-escape.html"
 MARKUP = "<script>window.pwned=1</script>"
 MARKUP_ARTICLE = ARTICLE.replace(
     "escape: {labels: {en: escape of prisoners}}",
@@ -62,6 +69,48 @@ def markup_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     root = write_markup_collection(tmp_path_factory.mktemp("markup") / "collection")
     with running_app(root, query_workers="1") as application:
         yield application
+
+
+@pytest.fixture(scope="module")
+def writable_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """An app over a private copy of the examples that accepts SPARQL updates."""
+    root = build_examples(tmp_path_factory.mktemp("relabel"))
+    with running_app(root, query_workers="1", update_token=TOKEN) as application:
+        yield application
+
+
+class CountingStore:
+    """A store that counts the scans it is asked for."""
+
+    def __init__(self, store: pyoxigraph.Store) -> None:
+        self.store = store
+        self.scans = 0
+
+    def quads_for_pattern(self, *pattern: object) -> Iterator[pyoxigraph.Quad]:
+        self.scans += 1
+        return self.store.quads_for_pattern(*pattern)  # type: ignore[arg-type]
+
+
+def node(name: str) -> pyoxigraph.NamedNode:
+    return pyoxigraph.NamedNode(f"{BASE}id/{name}")
+
+
+def claim_store() -> CountingStore:
+    """A claim with a stance and evidence, asserted in its article's graph, and a link to it."""
+    store = pyoxigraph.Store()
+    article, claim, other = node("article/a"), node("claim/a/1"), node("claim/b/2")
+    for subject, predicate, value in (
+        (claim, node("stance"), node("affirms")),
+        (claim, node("evidence"), node("claim/a/1#evidence-1")),
+        (other, node("contradicts"), claim),
+    ):
+        store.add(pyoxigraph.Quad(subject, predicate, value, article))
+    return CountingStore(store)
+
+
+def title(page: str) -> str:
+    """The page's ``<h1>``."""
+    return re.search(r"<h1>(.*?)</h1>", page).group(1)  # type: ignore[union-attr]
 
 
 def section(page: str, name: str) -> str:
@@ -207,3 +256,75 @@ def test_the_page_loads_nothing_from_other_hosts(
 ) -> None:
     page = client.get(pages["escape"]).text
     assert not re.search(r'(src|href)="(https?:)?//', page)
+
+
+def test_a_label_published_after_a_page_was_shown_is_shown_at_once(writable_app: Flask) -> None:
+    client = writable_app.test_client()
+    german = {"lang": "de"}
+    assert title(client.get("/doc/facility/ghwayran-prison.html", query_string=german).text) == (
+        "Ghwayran prison"
+    )
+    assert "Ghwayran prison" in client.get(ESCAPE_PAGE, query_string=german).text
+    label = f'<{PRISON}> <http://www.w3.org/2004/02/skos/core#prefLabel> "Gefängnis Ghwayran"@de'
+    update = f"INSERT DATA {{ GRAPH <{BASE}graph/relabel> {{ {label} }} }}"
+    written = client.post(
+        "/sparql", data={"update": update}, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    assert written.status_code in (200, 204), written.text
+    prison = client.get("/doc/facility/ghwayran-prison.html", query_string=german).text
+    assert title(prison) == "Gefängnis Ghwayran"
+    assert "Gefängnis Ghwayran</a>" in client.get(ESCAPE_PAGE, query_string=german).text
+
+
+def test_a_page_scans_a_node_once_and_reads_its_properties_from_that_scan() -> None:
+    store = claim_store()
+    quads = PageQuads(store)  # type: ignore[arg-type]
+    assert len(quads.about(node("claim/a/1"))) == len(quads.about(node("claim/a/1"))) == 2
+    assert quads.objects(node("claim/a/1"), node("stance")) == {node("affirms")}
+    assert quads.objects(node("claim/a/1"), node("stance"), node("article/a")) == {node("affirms")}
+    assert quads.objects(node("claim/a/1"), node("stance"), node("article/b")) == set()
+    assert store.scans == 1
+
+
+def test_what_points_at_a_node_says_who_points_at_it_through_each_property() -> None:
+    store = claim_store()
+    quads = PageQuads(store)  # type: ignore[arg-type]
+    quads.pointing_at(node("claim/a/1"))
+    assert quads.subjects(node("contradicts"), node("claim/a/1")) == {node("claim/b/2")}
+    assert quads.subjects(node("corroborates"), node("claim/a/1")) == set()
+    assert store.scans == 1
+
+
+def test_a_lookup_no_wider_scan_covers_is_made_once_on_its_own() -> None:
+    store = claim_store()
+    quads = PageQuads(store)  # type: ignore[arg-type]
+    for _ in range(2):
+        assert quads.objects(node("claim/a/1"), node("evidence")) == {node("claim/a/1#evidence-1")}
+        assert quads.subjects(node("contradicts"), node("claim/a/1")) == {node("claim/b/2")}
+    assert store.scans == 2
+
+
+def test_kept_labels_are_per_reader_languages_and_start_over_when_full() -> None:
+    labels = BuildLabels(limit=2)
+    assert labels.label(node("a"), ("en",), lambda: "A") == "A"
+    assert labels.label(node("a"), ("fr", "en"), lambda: "A en français") == "A en français"
+    assert labels.label(node("a"), ("en",), lambda: "read again") == "A"
+    labels.label(node("b"), ("en",), lambda: "B")  # the third: the kept two are forgotten
+    assert labels.label(node("a"), ("en",), lambda: "read again") == "read again"
+
+
+def test_a_block_shown_several_times_on_a_page_is_made_once_per_argument() -> None:
+    made: list[str] = []
+
+    def card(claim: str) -> str:
+        made.append(claim)
+        return f"<div>{claim}</div>"
+
+    once = once_per_argument(card)  # type: ignore[arg-type]
+    assert [once(claim) for claim in ("a", "b", "a", "a")] == [
+        "<div>a</div>",
+        "<div>b</div>",
+        "<div>a</div>",
+        "<div>a</div>",
+    ]
+    assert made == ["a", "b"]

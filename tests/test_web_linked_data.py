@@ -17,6 +17,7 @@ from werkzeug.test import TestResponse
 from kgpub.build import build_collection
 from kgpub.config_loading import load_settings
 from kgpub.embedded import EmbeddedStore
+from kgpub.web.entity_documents import EntityDocument
 
 from .conftest import ARTICLE, REGISTRY, UNRELATED_ARTICLE, write_collection
 from .test_web_context import with_served_context
@@ -203,6 +204,25 @@ def test_etags_are_stable_and_differ_between_formats_and_resources(
     assert etag("claim", "ttl") == etag("claim", "ttl")
     assert etag("claim", "ttl") != etag("claim", "nq")
     assert etag("claim", "ttl") != etag("article", "ttl")
+
+
+def test_a_document_s_quads_are_in_the_order_of_their_sorted_n_quads_lines() -> None:
+    resource = pyoxigraph.NamedNode(f"{BASE}id/facility/x")
+    graph = pyoxigraph.NamedNode(f"{BASE}graph/entities")
+    quads = [
+        pyoxigraph.Quad(resource, pyoxigraph.NamedNode(f"{BASE}p/{name}"), value, graph)
+        for name, value in (
+            ("b", pyoxigraph.Literal("zwei", language="de")),
+            ("a", pyoxigraph.NamedNode(f"{BASE}id/place/y")),
+            ("b", pyoxigraph.Literal("two")),
+        )
+    ]
+    document = EntityDocument.in_canonical_order(resource, quads)
+    lines = [f"{quad} .\n" for quad in document.quads]
+    assert lines == sorted(lines) and len(lines) == 3
+    unordered = EntityDocument(resource, tuple(reversed(quads)))
+    assert document.canonical_nquads() == unordered.canonical_nquads()
+    assert document.content_tag() == unordered.content_tag()
 
 
 def parsed(client: FlaskClient, url: str, rdf_format: pyoxigraph.RdfFormat) -> set[pyoxigraph.Quad]:

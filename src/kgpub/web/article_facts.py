@@ -14,8 +14,10 @@ An article ``A`` contributes:
 - the **entities it mentions**, with the words it uses for them (``kg:Mention``) and how many
   of its claims are about each.
 
-A claim's page shows one claim the same way (:func:`read_claim`). IRIs are only ever bound
-terms of quad patterns, never query text. Nothing here imports Flask.
+A claim's page shows one claim the same way (:func:`read_claim`). Each claim is read in a few
+whole scans — its statements, its graph, what points at it — through the page's
+:class:`~kgpub.web.page_quads.PageQuads`, which also holds what the page's document read. IRIs
+are only ever bound terms of quad patterns, never query text. Nothing here imports Flask.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from kgpub.web.fact_reader import (
     Source,
     Value,
 )
+from kgpub.web.page_quads import PageQuads
 
 CLAIM_RELATIONS = tuple(
     pyoxigraph.NamedNode(str(term))
@@ -124,22 +127,25 @@ class ArticleFacts:
 
 
 def read_article_facts(
-    database: pyoxigraph.Store, iri: pyoxigraph.NamedNode, *, languages: Sequence[str]
+    database: pyoxigraph.Store | PageQuads,
+    iri: pyoxigraph.NamedNode,
+    *,
+    languages: Sequence[str],
 ) -> ArticleFacts:
     """The facts the page of the article ``iri`` shows, labelled in ``languages``."""
     reader = FactReader(database, languages)
     claim_iris = sorted(
         {
-            quad.subject
-            for quad in database.quads_for_pattern(None, APPEARANCE, iri, None)
-            if isinstance(quad.subject, pyoxigraph.NamedNode)
+            subject
+            for subject in reader.database.subjects(APPEARANCE, iri)
+            if isinstance(subject, pyoxigraph.NamedNode)
         },
         key=str,
     )
     claims = [read_claim(reader, claim) for claim in claim_iris]
     claims.sort(key=lambda c: (c.paragraphs[:1] or (1 << 30,), c.source.claim))
     described: dict[pyoxigraph.NamedNode, dict[str, Value]] = {}
-    for quad in database.quads_for_pattern(iri, None, None, None):
+    for quad in reader.database.about(iri):
         if quad.predicate.value not in HEADER_PROPERTIES:
             values = described.setdefault(quad.predicate, {})
             values[str(quad.object)] = reader.value(quad.object)
@@ -163,16 +169,18 @@ def read_article_facts(
 
 def read_claim(reader: FactReader, claim: pyoxigraph.NamedNode) -> ClaimFacts:
     """One claim with its source, assertions, counts and links to other claims."""
+    reader.database.about(claim)  # its source, evidence and links to other claims: one scan
     paragraphs = [
         reader.text(evidence, KG.paragraph) for evidence in reader.iris(claim, KG.evidence)
     ]
+    statements = reader.database.in_graph(claim)
     observations = {
-        quad.subject
-        for quad in reader.database.quads_for_pattern(None, TYPE, OBSERVATION, claim)
-        if isinstance(quad.subject, pyoxigraph.NamedNode)
+        subject
+        for subject in reader.database.subjects(TYPE, OBSERVATION, claim)
+        if isinstance(subject, pyoxigraph.NamedNode)
     }
     by_subject: dict[pyoxigraph.NamedNode, list[tuple[Value, Value]]] = {}
-    for quad in reader.database.quads_for_pattern(None, None, None, claim):
+    for quad in statements:
         subject = quad.subject
         # Counts are shown in words, and a participation as its event's value.
         if isinstance(subject, pyoxigraph.NamedNode) and subject not in observations:
@@ -193,14 +201,15 @@ def read_claim(reader: FactReader, claim: pyoxigraph.NamedNode) -> ClaimFacts:
         for relation in CLAIM_RELATIONS
         for other in reader.iris(claim, relation)
     ]
+    reader.database.pointing_at(claim)  # links from other claims: one scan for the four kinds
     links += [  # sorted: store order differs between backends and builds
         link(relation, subject, outgoing=False)
         for relation in CLAIM_RELATIONS
         for subject in sorted(
             {
-                quad.subject
-                for quad in reader.database.quads_for_pattern(None, relation, claim, None)
-                if isinstance(quad.subject, pyoxigraph.NamedNode)
+                subject
+                for subject in reader.database.subjects(relation, claim)
+                if isinstance(subject, pyoxigraph.NamedNode)
             },
             key=str,
         )

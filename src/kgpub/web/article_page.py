@@ -18,10 +18,11 @@ from __future__ import annotations
 import pyoxigraph
 from flask import render_template
 
-from kgpub.web.addresses import page_link
 from kgpub.web.article_facts import read_article_facts, read_claim
 from kgpub.web.entity_page import describe_count, group_counts, reader_languages
 from kgpub.web.fact_reader import CLAIM, FactReader
+from kgpub.web.page_quads import PageQuads
+from kgpub.web.page_values import page_links
 from kgpub.web.query_page import asset_url
 
 WEB_SCHEMES = ("https://", "http://")
@@ -38,7 +39,10 @@ def is_web_url(url: str) -> bool:
 
 
 def render_article_page(
-    database: pyoxigraph.Store, iri: pyoxigraph.NamedNode, *, alternates: dict[str, str]
+    database: pyoxigraph.Store | PageQuads,
+    iri: pyoxigraph.NamedNode,
+    *,
+    alternates: dict[str, str],
 ) -> str:
     """The page of the article ``iri``, in the reader's language.
 
@@ -53,7 +57,7 @@ def render_article_page(
         count_groups=group_counts(facts.counts),
         describe_count=describe_count,
         is_web_url=is_web_url,
-        link=page_link,
+        link=page_links(),
         language=languages[0],
         alternates=alternates,
         asset_url=asset_url,
@@ -61,7 +65,10 @@ def render_article_page(
 
 
 def render_claim_page(
-    database: pyoxigraph.Store, iri: pyoxigraph.NamedNode, *, alternates: dict[str, str]
+    database: pyoxigraph.Store | PageQuads,
+    iri: pyoxigraph.NamedNode,
+    *,
+    alternates: dict[str, str],
 ) -> str:
     """The page of the claim ``iri``, in the reader's language.
 
@@ -77,7 +84,7 @@ def render_claim_page(
         claim_type=reader.value(CLAIM),
         count_groups=group_counts(claim.counts),
         describe_count=describe_count,
-        link=page_link,
+        link=page_links(),
         language=languages[0],
         alternates=alternates,
         asset_url=asset_url,

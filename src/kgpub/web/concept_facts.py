@@ -122,7 +122,9 @@ def read_concept(
 def count_uses(reader: FactReader, iri: pyoxigraph.NamedNode) -> Uses:
     """Statements outside the vocabulary graph whose object is ``iri``, by property."""
     counts: Counter[pyoxigraph.NamedNode] = Counter()
-    for quad in reader.database.quads_for_pattern(None, None, iri, None):
+    # Read from the store itself, as the quads come: the count stops at USE_LIMIT, and a page
+    # never reads these quads again.
+    for quad in reader.database.store.quads_for_pattern(None, None, iri, None):
         if quad.graph_name != VOCABULARY_GRAPH:
             counts[quad.predicate] += 1
             if counts.total() >= USE_LIMIT:

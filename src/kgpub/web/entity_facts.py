@@ -10,8 +10,11 @@ Three kinds of statement are about an entity ``E``:
   stance, certainty, status and evidence quotes, read from the article graph;
 - **inverse links**: triples in any graph whose object is ``E``.
 
-The entity's IRI is only ever a bound term (SPARQL ``substitutions`` or a quad pattern), never
-text in a query. Nothing here imports Flask; words for counts are :mod:`kgpub.web.entity_page`'s.
+All three are found among the quads whose subject or object is ``E``, which the page's document
+has read already (:class:`kgpub.web.page_quads.PageQuads`); a graph holding them is a claim's
+when the graph's IRI is typed ``kg:Claim`` (in its article's graph). The entity's IRI is only
+ever a bound term of a quad pattern, never text in a query. Nothing here imports Flask; words
+for counts are :mod:`kgpub.web.entity_page`'s.
 """
 
 from __future__ import annotations
@@ -28,18 +31,16 @@ from kgpub.web.fact_reader import (
     ABOUT,
     ALIAS,
     CLAIM,
-    CLAIMED_COUNTS,
-    CLAIMED_FACTS,
     CUSTODIAN,
     HEADER_PROPERTIES,
     INVERSE_LIMIT,
     ORGANIZATION,
     TYPE,
-    Bound,
     FactReader,
     Source,
     Value,
 )
+from kgpub.web.page_quads import PageQuads
 
 
 @dataclass(frozen=True)
@@ -113,16 +114,19 @@ class EntityFacts:
 
 
 def read_entity_facts(
-    database: pyoxigraph.Store, iri: pyoxigraph.NamedNode, *, languages: Sequence[str]
+    database: pyoxigraph.Store | PageQuads,
+    iri: pyoxigraph.NamedNode,
+    *,
+    languages: Sequence[str],
 ) -> EntityFacts:
     """The facts the page of ``iri`` shows, labelled in ``languages`` (most wanted first)."""
     reader = FactReader(database, languages)
     described: dict[pyoxigraph.NamedNode, dict[str, Value]] = defaultdict(dict)
     aliases = set()
     types = {}
-    claims = {row["claim"] for row in _select(database, CLAIMED_FACTS, iri)}
-    for quad in database.quads_for_pattern(iri, None, None, None):
-        if quad.graph_name in claims:
+    claimed = _claimed_quads(reader, iri)
+    for quad in reader.database.about(iri):
+        if quad in claimed:
             continue
         if quad.predicate == ALIAS and isinstance(quad.object, pyoxigraph.Literal):
             aliases.add(quad.object.value)
@@ -139,32 +143,35 @@ def read_entity_facts(
             (reader.value(predicate), [values[k] for k in sorted(values)])
             for predicate, values in sorted(described.items(), key=lambda item: str(item[0]))
         ],
-        claimed=_claimed_properties(reader, iri),
+        claimed=_claimed_properties(reader, claimed),
         counts=_counts(reader, iri),
         inverse=_inverse_links(reader, iri),
     )
 
 
-def _select(
-    database: pyoxigraph.Store, query: str, iri: pyoxigraph.NamedNode
-) -> list[pyoxigraph.QuerySolution]:
-    """Rows of ``query`` with ``?entity`` bound to ``iri`` by substitution, never by text."""
-    bindings: dict[pyoxigraph.Variable, Bound] = {
-        pyoxigraph.Variable("entity"): iri,
-        pyoxigraph.Variable("claimClass"): CLAIM,
-        pyoxigraph.Variable("aboutLink"): ABOUT,
-        pyoxigraph.Variable("custodianLink"): CUSTODIAN,
-    }
-    used = {name: term for name, term in bindings.items() if f"?{name.value}" in query}
-    solutions = database.query(query, use_default_graph_as_union=True, substitutions=used)
-    assert isinstance(solutions, pyoxigraph.QuerySolutions)  # noqa: S101 - SELECT gives rows
-    return list(solutions)
+def _claimed_quads(reader: FactReader, iri: pyoxigraph.NamedNode) -> dict[pyoxigraph.Quad, None]:
+    """The quads about ``iri`` in claims' graphs, in the store's order."""
+    own = reader.database.about(iri)
+    graphs = {quad.graph_name for quad in own if isinstance(quad.graph_name, pyoxigraph.NamedNode)}
+    claims = {graph for graph in graphs if _is_claim(reader, graph)}
+    return dict.fromkeys(quad for quad in own if quad.graph_name in claims)
 
 
-def _claimed_properties(reader: FactReader, iri: pyoxigraph.NamedNode) -> list[ClaimedProperty]:
+def _is_claim(reader: FactReader, graph: pyoxigraph.NamedNode) -> bool:
+    """Whether the named graph is a claim's, typed as one in any graph (its article's)."""
+    # A graph holding an entity's statements is a claim's, whose statements the page shows
+    # (one scan for all), or one of the few graphs named by an IRI that describes nothing.
+    reader.database.about(graph)
+    return CLAIM in reader.database.objects(graph, TYPE)
+
+
+def _claimed_properties(
+    reader: FactReader, claimed: dict[pyoxigraph.Quad, None]
+) -> list[ClaimedProperty]:
     grouped: dict[pyoxigraph.NamedNode, dict[str, tuple[Value, list[Source]]]] = defaultdict(dict)
-    for row in _select(reader.database, CLAIMED_FACTS, iri):
-        claim, predicate, term = row["claim"], row["property"], row["value"]
+    for quad in claimed:
+        claim, predicate, term = quad.graph_name, quad.predicate, quad.object
+        assert isinstance(claim, pyoxigraph.NamedNode)  # noqa: S101 - claims are named graphs
         value = reader.value(term, claim)
         key = f"{term}|{value.detail}"
         grouped[predicate].setdefault(key, (value, []))[1].append(reader.source(claim))
@@ -181,10 +188,14 @@ def _claimed_properties(reader: FactReader, iri: pyoxigraph.NamedNode) -> list[C
 
 
 def _counts(reader: FactReader, iri: pyoxigraph.NamedNode) -> list[Count]:
-    counts = [
-        read_count(reader, row["claim"], row["count"])
-        for row in _select(reader.database, CLAIMED_COUNTS, iri)
-    ]
+    """The counts claims' graphs say are about ``iri`` or held by it (``kg:custodian``)."""
+    found: dict[tuple[pyoxigraph.NamedNode, pyoxigraph.NamedNode], None] = {}
+    for quad in reader.database.pointing_at(iri):
+        claim, count = quad.graph_name, quad.subject
+        if quad.predicate in (ABOUT, CUSTODIAN) and isinstance(claim, pyoxigraph.NamedNode):
+            if isinstance(count, pyoxigraph.NamedNode) and _is_claim(reader, claim):
+                found[(claim, count)] = None
+    counts = [read_count(reader, claim, count) for claim, count in found]
     return sorted(counts, key=lambda c: (c.measure.label, c.population, c.scope, c.iri))
 
 
@@ -192,6 +203,7 @@ def read_count(
     reader: FactReader, claim: pyoxigraph.NamedNode, count: pyoxigraph.NamedNode
 ) -> Count:
     """One observation of ``claim``'s graph as a :class:`Count`."""
+    reader.database.about(count)  # a dozen of its properties are shown: one scan for all
     numbers = {
         name: int(found)
         for name, predicate in (
@@ -227,7 +239,7 @@ def read_count(
 
 def _inverse_links(reader: FactReader, iri: pyoxigraph.NamedNode) -> list[InverseLinks]:
     subjects: dict[pyoxigraph.NamedNode, set[pyoxigraph.NamedNode]] = defaultdict(set)
-    for quad in reader.database.quads_for_pattern(None, None, iri, None):
+    for quad in reader.database.pointing_at(iri):
         if isinstance(quad.subject, pyoxigraph.NamedNode):
             subjects[quad.predicate].add(quad.subject)
     return [

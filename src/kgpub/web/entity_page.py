@@ -18,15 +18,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyoxigraph
-from flask import render_template, request
+from flask import g, render_template, request
 
-from kgpub.web.addresses import page_link
 from kgpub.web.entity_facts import Count, EntityFacts, read_entity_facts
+from kgpub.web.page_quads import PageQuads
+from kgpub.web.page_values import page_links
 from kgpub.web.query_page import asset_url
 
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 """A BCP 47 tag's shape; anything else the reader sends is ignored, not echoed into ETags."""
+LANGUAGES_KEY = "kgpub_reader_languages"
 
 
 @dataclass(frozen=True)
@@ -45,10 +47,14 @@ class CountGroup:
 
 def reader_languages() -> list[str]:
     """The reader's languages, most wanted first: ``?lang=``, ``Accept-Language``, English."""
-    asked = [request.args.get("lang", "").strip()]
-    asked += [language for language, _quality in request.accept_languages]
-    chosen = [language for language in asked if LANGUAGE_TAG.fullmatch(language)]
-    return list(dict.fromkeys([*chosen, DEFAULT_LANGUAGE]))
+    found: tuple[str, ...] | None = g.get(LANGUAGES_KEY)
+    if found is None:  # asked several times for one page: worked out once per request
+        asked = [request.args.get("lang", "").strip()]
+        asked += [language for language, _quality in request.accept_languages]
+        chosen = [language for language in asked if LANGUAGE_TAG.fullmatch(language)]
+        found = tuple(dict.fromkeys([*chosen, DEFAULT_LANGUAGE]))
+        setattr(g, LANGUAGES_KEY, found)
+    return list(found)
 
 
 def describe_count(count: Count) -> str:
@@ -101,7 +107,10 @@ def group_counts(counts: Sequence[Count]) -> list[CountGroup]:
 
 
 def render_entity_page(
-    database: pyoxigraph.Store, iri: pyoxigraph.NamedNode, *, alternates: dict[str, str]
+    database: pyoxigraph.Store | PageQuads,
+    iri: pyoxigraph.NamedNode,
+    *,
+    alternates: dict[str, str],
 ) -> str:
     """The page of ``iri``, in the reader's language.
 
@@ -115,7 +124,7 @@ def render_entity_page(
         facts=facts,
         count_groups=group_counts(facts.counts),
         describe_count=describe_count,
-        link=page_link,
+        link=page_links(),
         language=languages[0],
         alternates=alternates,
         asset_url=asset_url,

@@ -2,27 +2,33 @@
 
 Labels are chosen by language preference, values are labelled where a label exists, and each
 claim's source — claimant, article, publisher, date, stance, certainty, status and evidence —
-is read once from its article graph and kept. Used by :mod:`kgpub.web.entity_facts`.
+is read once from its article graph and kept. Labels are kept for the whole build when the
+page carries its build's :class:`~kgpub.web.build_labels.BuildLabels`. Lookups go through the
+page's :class:`~kgpub.web.page_quads.PageQuads`, so what the page's document already read is
+not read again, and small nodes (a claim, its evidence, a participation) are read whole in one
+scan. Used by :mod:`kgpub.web.entity_facts`, :mod:`kgpub.web.article_facts` and the
+vocabulary pages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache, partial
 
 import pyoxigraph
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from kgpub.vocab import KG, OA, PREFIXES, SCHEMA
+from kgpub.web.page_quads import PageQuads
 
-Bound = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxigraph.Triple
-"""What pyoxigraph substitutes for a query variable."""
 Graph = pyoxigraph.NamedNode | None
 """A claim's graph to read in, or ``None`` for any graph."""
 INVERSE_LIMIT = 50
 """Subjects listed per inverse property; the rest are counted, not listed."""
 
 
+@cache  # readers name the same few properties (rdflib terms) for every value they read
 def _node(iri: str) -> pyoxigraph.NamedNode:
     return pyoxigraph.NamedNode(str(iri))
 
@@ -36,23 +42,6 @@ CLAIM = _node(KG.Claim)
 ORGANIZATION = _node(KG.Organization)
 ABOUT = _node(SCHEMA.observationAbout)
 CUSTODIAN = _node(KG.custodian)
-
-CLAIMED_FACTS = """
-SELECT ?claim ?property ?value ?entity ?claimClass WHERE {
-  GRAPH ?claim { ?entity ?property ?value }
-  FILTER EXISTS { ?claim a ?claimClass }
-}"""
-"""Triples about ``?entity`` in claim graphs (a claim is typed in its article's graph).
-
-Substituted variables must be projected (pyoxigraph's rule), hence ``?entity`` in SELECT.
-The type test is a filter because, as a pattern, Oxigraph started from it and scanned every
-claim: 84 ms against 0.3 ms at 10k articles."""
-CLAIMED_COUNTS = """
-SELECT DISTINCT ?claim ?count ?entity ?claimClass ?aboutLink ?custodianLink WHERE {
-  GRAPH ?claim { { ?count ?aboutLink ?entity } UNION { ?count ?custodianLink ?entity } }
-  FILTER EXISTS { ?claim a ?claimClass }
-}"""
-"""Observations a claim's graph says are about ``?entity`` or held by it."""
 
 
 @dataclass(frozen=True)
@@ -91,9 +80,10 @@ class Source:
 class FactReader:
     """Reads one page's facts, remembering the labels and sources it has looked up."""
 
-    def __init__(self, database: pyoxigraph.Store, languages: Sequence[str]) -> None:
-        self.database = database
+    def __init__(self, database: pyoxigraph.Store | PageQuads, languages: Sequence[str]) -> None:
+        self.database = PageQuads.of(database)
         self.languages = languages
+        self._language_key = tuple(languages)
         self._labels: dict[pyoxigraph.NamedNode, str] = {}
         self._sources: dict[pyoxigraph.NamedNode, Source] = {}
 
@@ -102,9 +92,8 @@ class FactReader:
     ) -> list[object]:
         """The distinct objects of ``subject predicate`` (in ``graph`` if given)."""
         if not isinstance(predicate, pyoxigraph.NamedNode):
-            predicate = _node(str(predicate))  # an rdflib term from kgpub.vocab
-        found = self.database.quads_for_pattern(subject, predicate, None, graph)
-        return sorted({quad.object for quad in found}, key=str)
+            predicate = _node(predicate)  # an rdflib term from kgpub.vocab
+        return sorted(self.database.objects(subject, predicate, graph), key=str)
 
     def iris(
         self, subject: pyoxigraph.NamedNode, predicate: object, graph: Graph = None
@@ -122,14 +111,22 @@ class FactReader:
     def label(self, iri: pyoxigraph.NamedNode) -> str:
         """An IRI's label in the reader's best language (its short form if unlabelled)."""
         if iri not in self._labels:
-            literals = [
-                quad.object
-                for predicate in LABEL_PROPERTIES
-                for quad in self.database.quads_for_pattern(iri, predicate, None, None)
-                if isinstance(quad.object, pyoxigraph.Literal)
-            ]
-            self._labels[iri] = choose_text(literals, self.languages) or _compact(iri.value)
+            kept = self.database.build_labels
+            if kept is None:
+                self._labels[iri] = self._read_label(iri)
+            else:
+                read = partial(self._read_label, iri)
+                self._labels[iri] = kept.label(iri, self._language_key, read)
         return self._labels[iri]
+
+    def _read_label(self, iri: pyoxigraph.NamedNode) -> str:
+        literals = [
+            term
+            for predicate in LABEL_PROPERTIES
+            for term in self.database.objects(iri, predicate)
+            if isinstance(term, pyoxigraph.Literal)
+        ]
+        return choose_text(literals, self.languages) or _compact(iri.value)
 
     def value(self, term: object, graph: Graph = None) -> Value:
         """A term as a :class:`Value`: labelled, linked where it is an IRI."""
@@ -143,6 +140,7 @@ class FactReader:
         """Who took part and in which role, for a participation node (a part of its claim)."""
         if graph is None or "#participation" not in node.value:
             return ""
+        self.database.about(node)  # a participation has a few statements: read them at once
         agents = [self.label(agent) for agent in self.iris(node, KG.participant, graph)]
         roles = [self.label(role) for role in self.iris(node, KG.role, graph)]
         words = ", ".join([*agents, *roles])
@@ -161,6 +159,7 @@ class FactReader:
         return self._sources[claim]
 
     def _read_source(self, claim: pyoxigraph.NamedNode) -> Source:
+        self.database.about(claim)  # a dozen of its properties are shown: one scan for all
         articles = self.iris(claim, SCHEMA.appearance)
         article = articles[0] if articles else None
         stances = self.iris(claim, KG.stance)

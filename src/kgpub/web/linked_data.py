@@ -35,11 +35,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import pyoxigraph
 from flask import Blueprint, Response, request
 
+from kgpub.backend import BuildManifest
 from kgpub.errors import StoreError
 from kgpub.formats import rdf_format
 from kgpub.vocab import KG, ONTOLOGY_IRI, VOCAB_BASE
@@ -71,22 +72,31 @@ from kgpub.web.linked_data_answers import (
     vocabulary_not_found,
 )
 from kgpub.web.ontology_page import render_vocabulary_page
-from kgpub.web.quad_sources import QuadSources, request_quads
+from kgpub.web.page_quads import PageQuads
+from kgpub.web.page_values import linked_term, once_per_argument
+from kgpub.web.quad_sources import request_quads
 from kgpub.web.state import web_state
 from kgpub.web.vocabulary_documents import VOCABULARY_GRAPH, read_vocabulary_document
 
 blueprint = Blueprint("linked_data", __name__)
+blueprint.add_app_template_global(linked_term, "term")
+blueprint.add_app_template_global(once_per_argument)
 
 CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH")
 """The request headers that can turn a document into a 304 (or 412)."""
 ARTICLE = pyoxigraph.NamedNode(str(KG.Article))
 
 
-class PageRenderer(Protocol):
+Database = TypeVar("Database", bound=pyoxigraph.Store | PageQuads)
+"""What a page is read from: the store, or one page's view of it."""
+Readable = TypeVar("Readable", bound=pyoxigraph.Store | PageQuads, contravariant=True)
+
+
+class PageRenderer(Protocol[Readable]):
     """Renders the HTML page of a published IRI."""
 
     def __call__(
-        self, database: pyoxigraph.Store, iri: pyoxigraph.NamedNode, *, alternates: dict[str, str]
+        self, database: Readable, iri: pyoxigraph.NamedNode, *, alternates: dict[str, str]
     ) -> str:
         """The page of ``iri``; ``alternates`` maps each other extension to its URL."""
 
@@ -116,10 +126,14 @@ def document(rest: str) -> Response:
         return not_found(rest)
     address = Address(iri, document_stem(stem))
     sources = request_quads()
-    source = sources.data_page if extension == "html" else sources.document
-    representation = _representation(
-        address, extension, lambda: source(iri), read_document, _data_page
-    )
+    if extension == "html":  # the page reads again much of what its document read: kept
+        representation = _representation(
+            address, extension, lambda: sources.page_quads(iri), read_document, _data_page
+        )
+    else:
+        representation = _representation(
+            address, extension, lambda: sources.document(iri), read_document, _data_page
+        )
     if representation is None:
         return not_found(stem, extension=extension)
     return _document_answer(representation, address, extension)
@@ -174,9 +188,9 @@ def _vocabulary_document(address: Address | None, extension: str, asked: str) ->
 def _representation(
     address: Address,
     extension: str,
-    source: Callable[[], pyoxigraph.Store],
+    source: Callable[[], Database],
     read: Callable[[QuadSource, pyoxigraph.NamedNode], EntityDocument],
-    render_page: PageRenderer,
+    render_page: PageRenderer[Database],
 ) -> Representation | None:
     """The finished document or page (``None`` if empty), made once per build and reader.
 
@@ -192,7 +206,10 @@ def _representation(
         if found.is_empty:
             return None
         body = _body(found, address, extension, render_page, database)
-        return Representation(body, _entity_tag(found, extension, sources), _published_at(sources))
+        manifest = sources.manifest()
+        published_at = datetime.fromisoformat(manifest.built_at) if manifest else None
+        tag = _entity_tag(found, extension, manifest, languages)
+        return Representation(body, tag, published_at)
 
     store = web_state().store
     return cached_representation(store, address.iri.value, extension, make, variant=variant)
@@ -214,14 +231,18 @@ def _document_answer(representation: Representation, address: Address, extension
     return response
 
 
-def _entity_tag(found: EntityDocument, extension: str, sources: QuadSources) -> str:
+def _entity_tag(
+    found: EntityDocument,
+    extension: str,
+    manifest: BuildManifest | None,
+    languages: tuple[str, ...],
+) -> str:
     if extension != "html":
         return f"{found.content_tag()}-{extension}"
     # The page also shows other resources' labels, claims and inverse links, which can change
     # without this document changing: tag it with the build and the reader's languages too.
-    manifest = sources.manifest()
     build = manifest.built_at if manifest else ""
-    return f"{found.content_tag()}-html-{build}-{','.join(reader_languages())}"
+    return f"{found.content_tag()}-html-{build}-{','.join(languages)}"
 
 
 def _describes(
@@ -230,17 +251,12 @@ def _describes(
     return next(iter(source.quads_for_pattern(iri, None, None, graph)), None) is not None
 
 
-def _published_at(sources: QuadSources) -> datetime | None:
-    manifest = sources.manifest()
-    return datetime.fromisoformat(manifest.built_at) if manifest else None
-
-
 def _body(
     found: EntityDocument,
     address: Address,
     extension: str,
-    render_page: PageRenderer,
-    database: pyoxigraph.Store,
+    render_page: PageRenderer[Database],
+    database: Database,
 ) -> bytes:
     if extension == "html":
         alternates = {
@@ -248,14 +264,20 @@ def _body(
         }
         return render_page(database, found.iri, alternates=alternates).encode("utf-8")
     chosen = rdf_format(OFFERS_BY_EXTENSION[extension].name)
-    return serialize_document(found, chosen, context_url=published_context_url())
+    # Only JSON-LD names the context, and making its URL costs as much as writing Turtle.
+    context_url = published_context_url() if extension == "jsonld" else ""
+    return serialize_document(found, chosen, context_url=context_url)
 
 
 def _data_page(
-    database: pyoxigraph.Store, iri: pyoxigraph.NamedNode, *, alternates: dict[str, str]
+    database: pyoxigraph.Store | PageQuads,
+    iri: pyoxigraph.NamedNode,
+    *,
+    alternates: dict[str, str],
 ) -> str:
     """An article's or a claim's own page, or the entity page for any other resource."""
-    types = {quad.object for quad in database.quads_for_pattern(iri, TYPE, None, None)}
+    database = PageQuads.of(database)
+    types = database.objects(iri, TYPE)
     if ARTICLE in types:
         return render_article_page(database, iri, alternates=alternates)
     if CLAIM in types:

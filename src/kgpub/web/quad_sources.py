@@ -10,6 +10,10 @@ each the store to read, whatever the backend:
   stays the same for a whole build — the vocabulary graph with its labels — is fetched once
   per publication and kept for every thread of the app.
 
+A data page is read through its own :class:`~kgpub.web.page_quads.PageQuads`
+(:meth:`QuadSources.page_quads`); on the embedded store it shares with every other page of the
+build the labels they showed (:class:`~kgpub.web.build_labels.BuildLabels`), kept per build.
+
 A remote publication is identified by its manifest and the mark of a publication under way
 (:meth:`kgpub.remote.RemoteStore.publication`), read once per request: documents kept in
 :mod:`kgpub.web.document_cache` are keyed by it (:meth:`QuadSources.cache_variant`), so a
@@ -29,11 +33,14 @@ from kgpub.errors import ServiceUnavailable, StoreError
 from kgpub.remote import RemoteStore
 from kgpub.remote_bookkeeping import Publication
 from kgpub.web import neighbourhoods
+from kgpub.web.build_labels import BuildLabels
 from kgpub.web.ontology_terms import vocabulary_kind
+from kgpub.web.page_quads import PageQuads
 from kgpub.web.per_build import PerBuild, build_key
 from kgpub.web.state import web_state
 
 VOCABULARY_KEY = "kgpub.remote_vocabulary"
+LABELS_KEY = "kgpub.build_labels"
 REQUEST_KEY = "kgpub_quad_sources"
 Fetch = Callable[[], pyoxigraph.Store]
 
@@ -43,11 +50,18 @@ class QuadSources:
 
     :param store: the store the app serves.
     :param vocabulary: where the remote vocabulary is kept between requests.
+    :param labels: where the embedded build's labels are kept between requests.
     """
 
-    def __init__(self, store: Store, vocabulary: PerBuild[pyoxigraph.Store]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        vocabulary: PerBuild[pyoxigraph.Store],
+        labels: PerBuild[BuildLabels] | None = None,
+    ) -> None:
         self.store = store
         self._vocabulary = vocabulary
+        self._labels = labels if labels is not None else PerBuild()
         self._publication: Publication | None = None
         self._fetched: dict[tuple[str, pyoxigraph.NamedNode], pyoxigraph.Store] = {}
 
@@ -98,6 +112,17 @@ class QuadSources:
         if remote is None:
             return self._database()
         return self._fetch("page", iri, lambda: neighbourhoods.data_page(remote, iri))
+
+    def page_quads(self, iri: pyoxigraph.NamedNode) -> PageQuads:
+        """What the page of a data IRI (and its document) is read from, seen by that page.
+
+        On the embedded store it comes with the labels the build's other pages showed; a
+        remote server's page has only the labels fetched for it, so none is kept.
+        """
+        if self._remote() is not None:
+            return PageQuads(self.data_page(iri))
+        build = self.build_key()  # before the data, so no label is kept under a newer build
+        return PageQuads(self.data_page(iri), self._labels.get(build, BuildLabels))
 
     def vocabulary(self) -> pyoxigraph.Store:
         """What the ontology's and code lists' documents are read from."""
@@ -178,6 +203,7 @@ def request_quads() -> QuadSources:
     if isinstance(found, QuadSources):
         return found
     vocabulary = current_app.extensions.setdefault(VOCABULARY_KEY, PerBuild())
-    made = QuadSources(web_state().store, vocabulary)
+    labels = current_app.extensions.setdefault(LABELS_KEY, PerBuild())
+    made = QuadSources(web_state().store, vocabulary, labels)
     setattr(g, REQUEST_KEY, made)
     return made

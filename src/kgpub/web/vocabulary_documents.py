@@ -98,4 +98,4 @@ def read_vocabulary_document(source: QuadSource, iri: pyoxigraph.NamedNode) -> E
             if is_skolem(node) and node not in seen:
                 seen.add(node)
                 pending.append(node)
-    return EntityDocument(iri, tuple(sorted(found, key=str)))
+    return EntityDocument.in_canonical_order(iri, found)
