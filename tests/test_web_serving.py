@@ -226,13 +226,28 @@ def test_ctrl_c_stops_every_process_of_the_server(root: Path) -> None:
     assert _wait_until_gone(marker) == []
 
 
+def _rate_tables(marker: str) -> set[Path]:
+    """The shared rate-limit tables the processes started with ``marker`` have mapped."""
+    tables = set()
+    for pid in _processes_marked(marker):
+        try:
+            maps = Path(f"/proc/{pid}/maps").read_text(encoding="utf-8")
+        except OSError:
+            continue
+        tables |= {Path(line.split()[-1]) for line in maps.splitlines() if "kgpub-rate-" in line}
+    return tables
+
+
 def test_server_processes_stop_when_the_server_is_killed_with_sigkill(root: Path) -> None:
     marker = uuid.uuid4().hex
-    with started_server(root, marker, KGPUB_SERVER="granian") as (_, server):
+    with started_server(root, marker, KGPUB_SERVER="granian") as (base, server):
         assert _wait_until_running(marker, 9) >= 9
+        _request(base, "GET", "/", headers={})  # the rate limit is on: the table is in use
+        tables = _rate_tables(marker)
         server.kill()  # no chance to stop anything: its processes must notice by themselves
         server.wait(STOP_SECONDS)
     assert _wait_until_gone(marker) == []
+    assert len(tables) == 1 and not next(iter(tables)).exists()  # nor left their table behind
 
 
 def test_every_server_process_listens_on_the_announced_port(live: tuple[str, str]) -> None:

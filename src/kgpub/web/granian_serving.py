@@ -173,10 +173,11 @@ def load_server_app(
 ) -> WSGIApplication:
     """The app of one server process, with its query workers started.
 
-    :param rate_table: the rate-limit buckets every server process shares.
-
     They stop when the process stops, and the whole process stops if the process that
-    started it ends without stopping it first (killed with ``SIGKILL``, say).
+    started it ends without stopping it first (killed with ``SIGKILL``, say), removing the
+    rate-limit table that process could not remove.
+
+    :param rate_table: the rate-limit buckets every server process shares.
     """
     from kgpub.web.app import create_app
     from kgpub.web.state import EXTENSION_KEY
@@ -185,10 +186,18 @@ def load_server_app(
     state: WebState = app.extensions[EXTENSION_KEY]
     state.pool.start()
     atexit.register(state.close)
+    orphaned = partial(_close_orphaned, state, rate_table)
     threading.Thread(
-        target=stop_with_parent, args=(state.close,), name="kgpub-parent-watch", daemon=True
+        target=stop_with_parent, args=(orphaned,), name="kgpub-parent-watch", daemon=True
     ).start()
     return RequestGuard(app, body_limit=settings.request_byte_limit)
+
+
+def _close_orphaned(state: WebState, rate_table: Path | None) -> None:
+    """Stop the app's workers and remove the shared rate table its dead parent left."""
+    state.close()
+    if rate_table is not None:
+        rate_table.unlink(missing_ok=True)  # each server process tries; the first one wins
 
 
 def stop_with_parent(close: Callable[[], None]) -> None:

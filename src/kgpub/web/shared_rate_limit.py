@@ -52,8 +52,9 @@ SHARED_MEMORY = Path("/dev/shm")  # noqa: S108 - memory-backed where Linux has i
 def shared_bucket_table() -> Iterator[Path]:
     """A new, empty bucket table for the server processes to share; removed afterwards.
 
-    Each server gets its own file, so one left behind by a server killed with ``SIGKILL`` (384
-    KiB in ``/dev/shm``) is never read again.
+    Each server gets its own file. When the process holding this block is killed with
+    ``SIGKILL``, its server processes remove the file as they stop
+    (:func:`kgpub.web.granian_serving.load_server_app`).
     """
     folder = SHARED_MEMORY if SHARED_MEMORY.is_dir() else None
     descriptor, name = tempfile.mkstemp(prefix="kgpub-rate-", suffix=".buckets", dir=folder)
