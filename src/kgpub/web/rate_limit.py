@@ -94,16 +94,15 @@ class RateLimiter:
             if bucket is None:
                 bucket = _Bucket(float(self.burst), now)
             else:
-                elapsed = max(0.0, now - bucket.updated_at)
-                bucket.tokens = min(float(self.burst), bucket.tokens + elapsed * self.rate)
+                bucket.tokens = refilled(
+                    bucket.tokens, now - bucket.updated_at, self.rate, self.burst
+                )
                 bucket.updated_at = now
             self._buckets[client] = bucket  # now the most recently seen
             if len(self._buckets) > self.max_clients:
                 self._buckets.popitem(last=False)
-            if bucket.tokens >= 1.0:
-                bucket.tokens -= 1.0
-                return 0.0
-            return (1.0 - bucket.tokens) / self.rate
+            bucket.tokens, wait = spent(bucket.tokens, self.rate)
+            return wait
 
     @property
     def client_count(self) -> int:
@@ -118,6 +117,24 @@ class RateLimiter:
             if now - oldest.updated_at < self._seconds_to_fill:
                 break
             self._buckets.popitem(last=False)
+
+
+def refilled(tokens: float, elapsed: float, rate: float, burst: int) -> float:
+    """A bucket's tokens ``elapsed`` seconds after it held ``tokens``: at most ``burst``."""
+    return min(float(burst), tokens + max(0.0, elapsed) * rate)
+
+
+def spent(tokens: float, rate: float) -> tuple[float, float]:
+    """A bucket's tokens after a request, and the request's wait (0.0: admitted).
+
+    A refused request spends nothing, so waiting as long as it is told is enough.
+
+    >>> spent(2.5, rate=2), spent(0.5, rate=2)
+    ((1.5, 0.0), (0.5, 0.25))
+    """
+    if tokens >= 1.0:
+        return tokens - 1.0, 0.0
+    return tokens, (1.0 - tokens) / rate
 
 
 def retry_after_header(wait_seconds: float) -> str:

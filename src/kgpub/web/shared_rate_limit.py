@@ -38,6 +38,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from kgpub.web.rate_limit import refilled, spent
+
 SLOT_GROUPS = 4096
 SLOTS_PER_GROUP = 4
 _SLOT = struct.Struct("<Qdd")
@@ -117,12 +119,11 @@ class SharedRateLimiter:
         index = self._slot_for(key, slots, now)
         owner, tokens, counted_at = slots[index]
         if owner == key:
-            tokens = min(float(self.burst), tokens + max(0.0, now - counted_at) * self.rate)
+            tokens = refilled(tokens, now - counted_at, self.rate, self.burst)
         else:
             tokens = float(self.burst)
-        wait = 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
-        spent = tokens - 1.0 if wait == 0.0 else tokens
-        _SLOT.pack_into(self._table, start + index * _SLOT.size, key, spent, now)
+        left, wait = spent(tokens, self.rate)
+        _SLOT.pack_into(self._table, start + index * _SLOT.size, key, left, now)
         return wait
 
     def close(self) -> None:
