@@ -363,6 +363,31 @@ def test_a_republication_is_served_at_once_though_pages_are_kept(tmp_path: Path)
             assert "Jihadists run" in client.get(url).text
 
 
+def test_a_write_through_the_app_is_served_at_once_and_dates_the_data(tmp_path: Path) -> None:
+    root = write_collection(tmp_path / "collection", sample=ARTICLE)
+    build(root)
+    token = "a-token-long-enough-for-writes"  # noqa: S105 - a test value
+    with running_oxigraph(tmp_path) as server:
+        publish_to(server, root)
+        settings = {**remote_settings(server.base_url), "update_token": token}
+        with running_app(root, query_workers="1", **settings) as app:
+            client = app.test_client()
+            url = "/doc/article/sample.ttl"
+            first = client.get(url)
+            assert "Jihadists escape" in first.text
+            article = f"{BASE}id/article/sample"
+            update = f"INSERT DATA {{ GRAPH <urn:notes> {{ <{article}> <urn:by> 'a reader' }} }}"
+            authorized = {"Authorization": f"Bearer {token}"}
+            written = client.post("/sparql", data={"update": update}, headers=authorized)
+            assert written.status_code == 200, written.text
+            again = client.get(url)
+            assert "a reader" in again.text
+            assert again.headers["ETag"] != first.headers["ETag"]
+            with closing(RemoteStore(server.query_url, server.update_url)) as store:
+                manifest = store.manifest()
+            assert manifest is not None and manifest.changed_at > manifest.built_at
+
+
 MARK_AND_RETITLE = f"""
 DELETE WHERE {{ GRAPH <{BASE}graph/article/sample> {{
   <{BASE}id/article/sample> <https://schema.org/headline> ?headline }} }} ;

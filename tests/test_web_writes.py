@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,6 +103,37 @@ def test_a_write_updates_the_published_manifest(
     assert before is not None and after is not None
     assert after.quads == before.quads + 1
     assert after.built_at == before.built_at
+    assert after.last_changed > before.last_changed
+
+
+ENTITY_DOCUMENT = "/doc/organization/le-temps"
+COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
+
+
+def test_a_document_a_write_changed_is_sent_again_to_a_client_holding_the_copy_before_it(
+    client: FlaskClient,
+) -> None:
+    before = client.get(f"{ENTITY_DOCUMENT}.ttl")
+    time.sleep(1.05)  # HTTP dates count whole seconds
+    entity = "https://kg.example.org/id/organization/le-temps"
+    update = f"INSERT DATA {{ GRAPH <{NOTES}> {{ <{entity}> <{COMMENT}> 'written' }} }}"
+    assert client.post("/sparql", data={"update": update}, headers=AUTHORIZED).status_code == 200
+    after = client.get(
+        f"{ENTITY_DOCUMENT}.ttl", headers={"If-Modified-Since": before.headers["Last-Modified"]}
+    )
+    assert after.status_code == 200
+    assert "written" in after.text
+    assert after.headers["Last-Modified"] != before.headers["Last-Modified"]
+
+
+def test_a_page_is_sent_again_after_any_write_since_it_shows_other_resources_labels(
+    client: FlaskClient,
+) -> None:
+    before = client.get(f"{ENTITY_DOCUMENT}.html")
+    client.post("/sparql", data={"update": _insert("urn:elsewhere")}, headers=AUTHORIZED)
+    after = client.get(f"{ENTITY_DOCUMENT}.html", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert after.headers["ETag"] != before.headers["ETag"]
 
 
 def test_using_graph_uri_makes_the_updates_dataset(client: FlaskClient) -> None:
@@ -225,3 +257,8 @@ def test_a_graph_store_request_that_cannot_be_applied_is_refused(
         f"/store?{query}", data=body, headers={**AUTHORIZED, "Content-Type": content_type}
     )
     assert response.status_code == status, response.text
+
+
+def test_the_home_page_says_when_the_data_was_last_written(client: FlaskClient) -> None:
+    client.post("/sparql", data={"update": _insert("urn:for-the-home-page")}, headers=AUTHORIZED)
+    assert "Last write" in client.get("/").text

@@ -36,6 +36,19 @@ class BuildManifest:
     graphs: int
     articles: int = 0
     """How many articles are published."""
+    changed_at: str = ""
+    """When the published data last changed: the build, or a write through the app since
+    (to the microsecond, so two writes in one second differ). Empty in manifests written
+    before writes recorded it; :attr:`last_changed` then falls back to ``built_at``."""
+
+    @property
+    def last_changed(self) -> str:
+        """When the published data last changed, as an ISO 8601 UTC time.
+
+        It is what ``Last-Modified`` and the dataset's ``dcterms:modified`` say. A write
+        changes it, while ``built_at`` stays the build's.
+        """
+        return self.changed_at or self.built_at
 
     def to_json(self) -> str:
         """The manifest as stable JSON."""

@@ -288,6 +288,7 @@ class _Build(ArticleWaves):
         self.state.removals.record_entities(self.gone_entities, removed_at=built_at)
         manifest = BuildManifest(
             built_at=built_at,
+            changed_at=built_at,
             base_iri=self.settings.base_iri,
             kgpub_version=__version__,
             quads=quads,

@@ -18,6 +18,7 @@ import http.client
 import shutil
 import tempfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -237,6 +238,30 @@ class RemoteStore:
         :raises StoreError: when the server cannot be reached or refuses the update.
         """
         post_update(self.update_url, update, headers=self._headers(), timeout=self.timeout)
+
+    def record_change(self, changed_at: str) -> None:
+        """Write ``changed_at`` into the published manifest, after a write changed the data.
+
+        Readers key what they keep by the manifest (:meth:`publication`), so they serve the
+        write at once, and ``Last-Modified`` moves on. The manifest is replaced only if it is
+        still the one read here: a publication that replaced it meanwhile is left as it is,
+        since its own manifest already tells readers that the data changed.
+
+        :raises StoreError: when the server cannot be reached or refuses the update.
+        """
+        published = self.manifest()
+        if published is None:
+            return
+        before = pyoxigraph.Literal(published.to_json())
+        after = pyoxigraph.Literal(replace(published, changed_at=changed_at).to_json())
+        build, manifest = f"<{BUILD_GRAPH}>", f"<{MANIFEST}>"
+        update = (
+            f"DELETE {{ GRAPH {build} {{ {build} {manifest} ?manifest }} }} "
+            f"INSERT {{ GRAPH {build} {{ {build} {manifest} {after} }} }} "
+            f"WHERE {{ GRAPH {build} {{ {build} {manifest} ?manifest }} "
+            f"FILTER (?manifest = {before}) }}"
+        )
+        self.send_update(update.encode("utf-8"))
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": self._authorization} if self._authorization else {}

@@ -166,7 +166,7 @@ def _describe(
     yield triple(dataset, _iri(VOID.vocabulary), _iri(f"{ONTOLOGY_IRI}#"))
     yield triple(dataset, _iri(DCAT.landingPage), _iri(served_at.dumps))
     if manifest is not None:
-        built = pyoxigraph.Literal(manifest.built_at, datatype=_iri(XSD.dateTime))
+        built = pyoxigraph.Literal(manifest.last_changed, datatype=_iri(XSD.dateTime))
         yield triple(dataset, _iri(DCTERMS.modified), built)
         yield triple(dataset, _iri(VOID.triples), _number(manifest.quads))
     yield from _service(served_at, dataset)

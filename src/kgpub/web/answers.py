@@ -109,7 +109,7 @@ def cacheable(response: Response, *, max_age: int) -> Response:
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
     manifest = web_state().store.manifest()
     if manifest is not None:
-        response.last_modified = datetime.fromisoformat(manifest.built_at)
+        response.last_modified = datetime.fromisoformat(manifest.last_changed)
     response.cache_control.public = True
     response.cache_control.max_age = max_age
     response.make_conditional(request)

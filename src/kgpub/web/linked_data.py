@@ -21,8 +21,9 @@
   :mod:`kgpub.web.addresses` maps paths to IRIs and back.
 
 Documents carry ``Content-Location``, a strong ``ETag`` (the digest of the sorted N-Quads
-plus the extension), ``Last-Modified`` (when the build was published: the data cannot have
-changed since, whatever changed it — an article, the registry or kgpub itself) and the
+plus the extension), ``Last-Modified`` (when the published data last changed, by a build or a
+write through the app: the data cannot have changed since, whatever changed it — an article,
+the registry, a write or kgpub itself) and the
 headers of every answer about an IRI (alternates, caching, CORS); conditional requests get
 304. HEAD answers like GET without the body.
 
@@ -207,7 +208,7 @@ def _representation(
             return None
         body = _body(found, address, extension, render_page, database)
         manifest = sources.manifest()
-        published_at = datetime.fromisoformat(manifest.built_at) if manifest else None
+        published_at = datetime.fromisoformat(manifest.last_changed) if manifest else None
         tag = _entity_tag(found, extension, manifest, languages)
         return Representation(body, tag, published_at)
 
@@ -241,7 +242,7 @@ def _entity_tag(
         return f"{found.content_tag()}-{extension}"
     # The page also shows other resources' labels, claims and inverse links, which can change
     # without this document changing: tag it with the build and the reader's languages too.
-    build = manifest.built_at if manifest else ""
+    build = manifest.last_changed if manifest else ""
     return f"{found.content_tag()}-html-{build}-{','.join(languages)}"
 
 

@@ -83,8 +83,8 @@ class QuadSources:
         if not isinstance(self.store, RemoteStore):
             return ()
         publication = self._remote_publication(self.store)
-        built_at = publication.manifest.built_at if publication.manifest else ""
-        marks = f"{built_at} {publication.state_digest or ''} {publication.unfinished or ''}"
+        changed_at = publication.manifest.last_changed if publication.manifest else ""
+        marks = f"{changed_at} {publication.state_digest or ''} {publication.unfinished or ''}"
         return (f"remote-build {marks}",)
 
     def presence(self, iri: pyoxigraph.NamedNode) -> pyoxigraph.Store:

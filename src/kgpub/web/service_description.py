@@ -116,7 +116,7 @@ def _service_triples(
     yield triple(dataset, _iri(SD + "defaultGraph"), default_graph)
     if manifest is not None:
         count = pyoxigraph.Literal(str(manifest.quads), datatype=_iri(XSD.integer))
-        built = pyoxigraph.Literal(manifest.built_at, datatype=_iri(XSD.dateTime))
+        built = pyoxigraph.Literal(manifest.last_changed, datatype=_iri(XSD.dateTime))
         yield triple(dataset, _iri(VOID.triples), count)
         yield triple(dataset, _iri(DCTERMS.modified), built)
     yield triple(default_graph, _iri(RDF.type), _iri(SD + "Graph"))

@@ -11,9 +11,14 @@ that publication in place:
 - On the embedded store a write is a publication of its own: it goes through a
   :class:`~kgpub.backend.Transaction` (a checkpoint of the published database, the change,
   then the atomic switch), so readers see all of it or none of it, and the manifest's quad
-  count is updated. Writes through one server go one at a time; while ``kgpub build`` is
-  publishing, a write answers 503 with ``Retry-After``.
-- On a remote store the update is sent to the server's update endpoint as it is.
+  count and ``changed_at`` are updated (``built_at`` stays the build's). Writes through one
+  server go one at a time; while ``kgpub build`` is publishing, a write answers 503 with
+  ``Retry-After``.
+- On a remote store the update is sent to the server's update endpoint as it is, then the
+  published manifest's ``changed_at`` is set (:meth:`kgpub.remote.RemoteStore.record_change`).
+- Either way the time of the write becomes the data's ``Last-Modified`` and part of every
+  page's ``ETag``, and what readers keep per publication is made again: a client holding a
+  copy from before the write gets the new one, never a 304.
 - **The next build wins for what it builds**: it starts from the published data, so a graph a
   build does not produce (say ``https://kg.example.org/graph/annotations``) survives
   incremental builds, but an article, claim or entity graph is replaced whenever the build
@@ -29,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 import hmac
 import io
+from datetime import UTC, datetime
 
 import pyoxigraph
 
@@ -85,6 +91,7 @@ def apply_update(store: Store, update: str) -> None:
     """
     if isinstance(store, RemoteStore):
         store.send_update(update.encode("utf-8"))
+        store.record_change(_now())
         return
     if not isinstance(store, EmbeddedStore):
         raise Forbidden(f"the store {store.description} does not take writes through kgpub")
@@ -108,11 +115,18 @@ def _update_embedded(store: EmbeddedStore, update: str) -> None:
         except (OSError, RuntimeError, ValueError) as error:
             raise QueryError(f"the update failed: {error}") from None
         graphs = sum(1 for _ in database.named_graphs())
-        manifest = dataclasses.replace(published, quads=len(database), graphs=graphs)
+        manifest = dataclasses.replace(
+            published, quads=len(database), graphs=graphs, changed_at=_now()
+        )
     except BaseException:
         transaction.abort()
         raise
     transaction.commit(manifest)
+
+
+def _now() -> str:
+    """The time of a write, for the manifest's ``changed_at`` (to the microsecond)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def graph_exists(store: Store, graph: GraphName) -> bool:
