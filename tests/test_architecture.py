@@ -31,6 +31,10 @@ import pytest
             ("kgpub.embedded", "pyoxigraph", "rdflib", "pyshacl", "flask", "click"),
         ),
         ("kgpub.embedded_transaction", ("kgpub.embedded", "rdflib", "pyshacl", "flask", "click")),
+        (
+            "kgpub.document_times",
+            ("kgpub.embedded", "kgpub.web", "rdflib", "pyshacl", "flask", "click"),
+        ),
         ("kgpub.remote", ("pyshacl", "flask", "click")),
         ("kgpub.sparql_client", ("kgpub.remote", "pyshacl", "flask", "click")),
         ("kgpub.remote_bookkeeping", ("kgpub.remote", "pyshacl", "flask", "click")),

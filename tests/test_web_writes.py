@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pyoxigraph
@@ -103,7 +104,7 @@ def test_a_write_updates_the_published_manifest(
     assert before is not None and after is not None
     assert after.quads == before.quads + 1
     assert after.built_at == before.built_at
-    assert after.last_changed > before.last_changed
+    assert datetime.fromisoformat(after.last_changed) > datetime.fromisoformat(before.last_changed)
 
 
 ENTITY_DOCUMENT = "/doc/organization/le-temps"

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 import pyoxigraph
 
 from kgpub.backend import BuildManifest
+from kgpub.document_times import ChangedDocuments, record_document_times
 from kgpub.embedded_layout import (
     BUILDS_FOLDER,
     DATABASE_FOLDER,
@@ -79,6 +80,8 @@ class EmbeddedTransaction:
         self.observer: ChangeObserver | None = None
         """Told of every drop and addition: the dumps are made from the changes
         (:mod:`kgpub.dump_changes`) rather than by reading the new database back."""
+        self.changed: ChangedDocuments | None = None if replace_all else ChangedDocuments()
+        """The documents changed so far; ``None`` once any might have (a full build, an update)."""
         self.before_publishing: Callable[[EmbeddedTransaction, BuildManifest], None] | None = None
         """Called by :meth:`commit` once the staged database holds everything, before the
         switch: files it writes into :attr:`staging` (the dumps) are published with the build,
@@ -86,7 +89,9 @@ class EmbeddedTransaction:
         try:
             self.staging.mkdir()
             previous = None if replace_all else store.current_build()
+            self._previous = previous
             if previous is None:
+                self.changed = None  # all is new
                 self.database = pyoxigraph.Store(str(self.staging / DATABASE_FOLDER))
                 self.state_dir.mkdir()
                 self._stream = _StreamingLoad(self.database)
@@ -108,6 +113,8 @@ class EmbeddedTransaction:
         try:
             self._end_stream()
             self._flush_pending()
+            if self.changed is not None:
+                self.changed.dropping(self.database, names)
             for name in names:
                 self.database.remove_graph(pyoxigraph.NamedNode(name))
             if names and self.observer is not None:
@@ -117,6 +124,8 @@ class EmbeddedTransaction:
 
     def add_nquads(self, chunk: bytes) -> None:
         """Add N-Quads; small chunks are gathered so Oxigraph bulk-loads large ones."""
+        if self.changed is not None:
+            self.changed.added(chunk)
         if chunk and self.observer is not None:
             try:
                 self.observer.added(chunk)
@@ -132,6 +141,13 @@ class EmbeddedTransaction:
         self._pending_size += len(chunk)
         if self._pending_size >= BULK_LOAD_BYTES:
             self._flush_pending()
+
+    def update(self, sparql: str) -> None:
+        """Apply a SPARQL Update (raising what ``pyoxigraph.Store.update`` raises)."""
+        self.changed = None  # it may change any document
+        self._end_stream()
+        self._flush_pending()
+        self.database.update(sparql)
 
     def _flush_pending(self) -> None:
         if not self._pending:
@@ -169,6 +185,11 @@ class EmbeddedTransaction:
             self.database.flush()
             if self.before_publishing is not None:
                 self.before_publishing(self, manifest)
+            previous = self._previous / DATABASE_FOLDER if self._previous else None
+            record_document_times(
+                self.state_dir, self.changed, before=previous, after=self.database,
+                at=manifest.last_changed,
+            )  # fmt: skip
             del self.database
             (self.staging / MANIFEST_FILE).write_text(manifest.to_json(), encoding="utf-8")
             sync_tree(self.staging)

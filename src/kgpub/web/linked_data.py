@@ -21,9 +21,9 @@
   :mod:`kgpub.web.addresses` maps paths to IRIs and back.
 
 Documents carry ``Content-Location``, a strong ``ETag`` (the digest of the sorted N-Quads
-plus the extension), ``Last-Modified`` (when the published data last changed, by a build or a
-write through the app: the data cannot have changed since, whatever changed it — an article,
-the registry, a write or kgpub itself) and the
+plus the extension), ``Last-Modified`` (when the document last changed: the build or write
+through the app that last added or removed one of its quads, see :mod:`kgpub.document_times`;
+for pages, and where the build does not say, when the published data last changed) and the
 headers of every answer about an IRI (alternates, caching, CORS); conditional requests get
 304. HEAD answers like GET without the body.
 
@@ -133,8 +133,9 @@ def document(rest: str) -> Response:
         )
     else:
         representation = _representation(
-            address, extension, lambda: sources.document(iri), read_document, _data_page
-        )
+            address, extension, lambda: sources.document(iri), read_document, _data_page,
+            dated_by_content=True,
+        )  # fmt: skip
     if representation is None:
         return not_found(stem, extension=extension)
     return _document_answer(representation, address, extension)
@@ -192,10 +193,15 @@ def _representation(
     source: Callable[[], Database],
     read: Callable[[QuadSource, pyoxigraph.NamedNode], EntityDocument],
     render_page: PageRenderer[Database],
+    *,
+    dated_by_content: bool = False,
 ) -> Representation | None:
     """The finished document or page (``None`` if empty), made once per build and reader.
 
     :param source: what the document and the page are read from (fetched only when needed).
+    :param dated_by_content: whether ``Last-Modified`` is when the document itself last
+        changed, where the build says (:mod:`kgpub.document_times`); else, and for pages
+        (which show other resources too), when the published data last changed.
     """
     sources = request_quads()
     languages = tuple(reader_languages()) if extension == "html" else ()
@@ -208,7 +214,10 @@ def _representation(
             return None
         body = _body(found, address, extension, render_page, database)
         manifest = sources.manifest()
-        published_at = datetime.fromisoformat(manifest.last_changed) if manifest else None
+        changed_at = sources.document_changed_at(address.iri) if dated_by_content else None
+        if changed_at is None and manifest is not None:
+            changed_at = manifest.last_changed
+        published_at = datetime.fromisoformat(changed_at) if changed_at else None
         tag = _entity_tag(found, extension, manifest, languages)
         return Representation(body, tag, published_at)
 

@@ -23,12 +23,15 @@ republication, even one that has not finished, is never answered from the previo
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pyoxigraph
 from flask import current_app, g
 
 from kgpub.backend import BuildManifest, Store
+from kgpub.document_times import DocumentTimes
 from kgpub.embedded import EmbeddedStore
+from kgpub.embedded_layout import STATE_FOLDER
 from kgpub.errors import ServiceUnavailable, StoreError
 from kgpub.remote import RemoteStore
 from kgpub.remote_bookkeeping import Publication
@@ -41,6 +44,7 @@ from kgpub.web.state import web_state
 
 VOCABULARY_KEY = "kgpub.remote_vocabulary"
 LABELS_KEY = "kgpub.build_labels"
+TIMES_KEY = "kgpub.document_times"
 REQUEST_KEY = "kgpub_quad_sources"
 Fetch = Callable[[], pyoxigraph.Store]
 
@@ -58,10 +62,12 @@ class QuadSources:
         store: Store,
         vocabulary: PerBuild[pyoxigraph.Store],
         labels: PerBuild[BuildLabels] | None = None,
+        times: PerBuild[DocumentTimes | None] | None = None,
     ) -> None:
         self.store = store
         self._vocabulary = vocabulary
         self._labels = labels if labels is not None else PerBuild()
+        self._times = times if times is not None else PerBuild()
         self._publication: Publication | None = None
         self._fetched: dict[tuple[str, pyoxigraph.NamedNode], pyoxigraph.Store] = {}
 
@@ -86,6 +92,20 @@ class QuadSources:
         changed_at = publication.manifest.last_changed if publication.manifest else ""
         marks = f"{changed_at} {publication.state_digest or ''} {publication.unfinished or ''}"
         return (f"remote-build {marks}",)
+
+    def document_changed_at(self, iri: pyoxigraph.NamedNode) -> str | None:
+        """When the document of ``iri`` last changed, if the published build says.
+
+        Only the embedded store's builds keep it (:mod:`kgpub.document_times`); ``None`` means
+        ask the manifest.
+        """
+        if not isinstance(self.store, EmbeddedStore):
+            return None
+        build = self.build_key()
+        if not isinstance(build, Path):
+            return None
+        times = self._times.get(build, lambda: DocumentTimes.published(build / STATE_FOLDER))
+        return times.changed_at(iri.value) if times is not None else None
 
     def presence(self, iri: pyoxigraph.NamedNode) -> pyoxigraph.Store:
         """Enough to tell whether ``iri`` is described, and what replaces it."""
@@ -204,6 +224,7 @@ def request_quads() -> QuadSources:
         return found
     vocabulary = current_app.extensions.setdefault(VOCABULARY_KEY, PerBuild())
     labels = current_app.extensions.setdefault(LABELS_KEY, PerBuild())
-    made = QuadSources(web_state().store, vocabulary, labels)
+    times = current_app.extensions.setdefault(TIMES_KEY, PerBuild())
+    made = QuadSources(web_state().store, vocabulary, labels, times)
     setattr(g, REQUEST_KEY, made)
     return made

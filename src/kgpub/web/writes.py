@@ -107,21 +107,28 @@ def _update_embedded(store: EmbeddedStore, update: str) -> None:
     except StoreError as error:
         raise ServiceUnavailable(str(error), retry_after=BUILD_RUNNING_RETRY_SECONDS) from None
     try:
-        database = transaction.database
         try:
-            database.update(update)
+            transaction.update(update)
         except SyntaxError as error:
             raise BadRequest(f"malformed SPARQL Update: {error}") from None
         except (OSError, RuntimeError, ValueError) as error:
             raise QueryError(f"the update failed: {error}") from None
-        graphs = sum(1 for _ in database.named_graphs())
-        manifest = dataclasses.replace(
-            published, quads=len(database), graphs=graphs, changed_at=_now()
-        )
+        quads, graphs = _totals(transaction.database)
+        manifest = dataclasses.replace(published, quads=quads, graphs=graphs, changed_at=_now())
     except BaseException:
         transaction.abort()
         raise
     transaction.commit(manifest)
+
+
+def _totals(database: pyoxigraph.Store) -> tuple[int, int]:
+    """The quads and named graphs of the staged database.
+
+    Read in a function of its own, so that no reference to the database outlives it: the
+    commit closes the database by dropping its own, and must, before it syncs the files, or
+    RocksDB may still be compacting them away.
+    """
+    return len(database), sum(1 for _ in database.named_graphs())
 
 
 def _now() -> str:
