@@ -13,6 +13,9 @@ from kgpub.build import build_collection
 from kgpub.config_loading import load_settings
 from kgpub.document_times import ChangedDocuments, DocumentTimes
 from kgpub.embedded import EmbeddedStore
+from kgpub.web import linked_data
+from kgpub.web.entity_documents import EntityDocument, QuadSource
+from kgpub.web.writes import apply_update
 
 from .test_web_fixtures import build_examples, running_app
 
@@ -152,3 +155,24 @@ def test_a_write_through_the_app_moves_every_document_s_date(examples: Path) -> 
         written = client.post("/sparql", data={"update": update}, headers=authorized)
         assert written.status_code == 200, written.text
         assert client.get(path).headers["Last-Modified"] != before
+
+
+def test_a_document_made_while_a_build_is_published_is_made_again_from_the_new_one(
+    examples: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entity = f"{BASE}organization/le-temps"
+    note = f"<{entity}> <urn:note> 'written meanwhile'"
+    publish_a_change = [f"INSERT DATA {{ GRAPH <urn:notes> {{ {note} }} }}"]
+    read = linked_data.read_document
+
+    def read_then_publish(source: QuadSource, iri: pyoxigraph.NamedNode) -> EntityDocument:
+        found = read(source, iri)
+        if publish_a_change:
+            store = EmbeddedStore(load_settings(examples, env={}).store_path(examples))
+            apply_update(store, publish_a_change.pop())
+        return found
+
+    monkeypatch.setattr(linked_data, "read_document", read_then_publish)
+    with running_app(examples, query_workers="1") as app:
+        answer = app.test_client().get("/doc/organization/le-temps.ttl")
+    assert "written meanwhile" in answer.text  # the data of the build its date comes from

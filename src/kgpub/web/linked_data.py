@@ -21,11 +21,10 @@
   :mod:`kgpub.web.addresses` maps paths to IRIs and back.
 
 Documents carry ``Content-Location``, a strong ``ETag`` (the digest of the sorted N-Quads
-plus the extension), ``Last-Modified`` (when the document last changed: the build or write
-through the app that last added or removed one of its quads, see :mod:`kgpub.document_times`;
-for pages, and where the build does not say, when the published data last changed) and the
-headers of every answer about an IRI (alternates, caching, CORS); conditional requests get
-304. HEAD answers like GET without the body.
+plus the extension), ``Last-Modified`` (when it last changed, :mod:`kgpub.document_times`;
+for pages, and where the build does not say, when the published data did) and the headers of
+every answer about an IRI (alternates, caching, CORS); conditional requests get 304. HEAD
+answers like GET without the body.
 
 The IRI is found by pattern lookups with the IRI as a term, in the embedded store or in what
 :mod:`kgpub.web.quad_sources` fetched from a remote server; request text never becomes
@@ -199,15 +198,21 @@ def _representation(
     """The finished document or page (``None`` if empty), made once per build and reader.
 
     :param source: what the document and the page are read from (fetched only when needed).
-    :param dated_by_content: whether ``Last-Modified`` is when the document itself last
-        changed, where the build says (:mod:`kgpub.document_times`); else, and for pages
-        (which show other resources too), when the published data last changed.
+    :param dated_by_content: date it by its own last change (:mod:`kgpub.document_times`),
+        not the data's (pages, which show other resources too).
     """
     sources = request_quads()
     languages = tuple(reader_languages()) if extension == "html" else ()
     variant = (*languages, *sources.cache_variant())
 
     def make() -> Representation | None:
+        for _ in range(3):
+            build, made = sources.build_key(), make_once()
+            if sources.build_key() == build:  # else its data and dates may be two builds'
+                return made
+        return made
+
+    def make_once() -> Representation | None:
         database = source()
         found = read(database, address.iri)
         if found.is_empty:
