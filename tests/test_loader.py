@@ -101,3 +101,12 @@ def test_issue_6_bytes_that_are_not_utf8_are_located(tmp_path: Path) -> None:
         read_document(path)
     (problem,) = caught.value.problems
     assert (problem.line, problem.column) == (2, 14)
+
+
+def test_issue_6_nesting_under_the_measuring_threshold_is_refused_at_its_65th_level() -> None:
+    # libyaml from PyYAML 6.0.4 refuses 1,000 levels itself; ours is 64, and said where.
+    with pytest.raises(InputError) as caught:
+        parse_document("title: " + "[" * 1_200 + "]" * 1_200, "deep.yaml")
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column) == (1, 8 + 64)
+    assert "nested deeper than 64 levels" in problem.message

@@ -38,6 +38,7 @@ _SURROGATE_PAIR = re.compile(
     r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE
 )
 
+LIBYAML_NESTING_REFUSAL = "exceeded maximum nesting depth"
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's composer when PyYAML was built with it: the same nodes and marks, ~10× faster."""
 
@@ -51,6 +52,8 @@ def parse_document(text: str, source: str) -> SourceDocument:
     try:
         root = yaml.compose(text, Loader=YAML_LOADER)
     except yaml.MarkedYAMLError as error:
+        if LIBYAML_NESTING_REFUSAL in str(error):  # under SAFE_NESTING marks, but deep still
+            _measure_nesting(text, source, yaml.SafeLoader)
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         message = f"not valid YAML: {error.problem or error.context}"
@@ -70,9 +73,14 @@ def _check_nesting(text: str, source: str) -> None:
     """Refuse nesting deeper than :data:`MAX_DEPTH` when it may be deep enough to crash."""
     if 2 * sum(text.count(mark) for mark in NESTING_MARKS) < SAFE_NESTING:
         return  # the common case: counting characters is far cheaper than parsing twice
+    _measure_nesting(text, source, YAML_LOADER)
+
+
+def _measure_nesting(text: str, source: str, loader: type) -> None:
+    """Refuse nesting deeper than :data:`MAX_DEPTH`, at the first level past it."""
     depth = 0
     try:
-        for event in yaml.parse(text, Loader=YAML_LOADER):
+        for event in yaml.parse(text, Loader=loader):
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH + 1:  # the document's own mapping is not nesting
@@ -82,7 +90,11 @@ def _check_nesting(text: str, source: str) -> None:
                     raise InputError([Problem(source, "", message, line, column)])
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.YAMLError as error:
+        if LIBYAML_NESTING_REFUSAL in str(error) and loader is not yaml.SafeLoader:
+            # libyaml (from PyYAML 6.0.4) scans far ahead of its events and refuses 1,000
+            # levels before reporting the 65th: PyYAML's own parser says where that one is.
+            _measure_nesting(text, source, yaml.SafeLoader)
         return  # a syntax error: composing reports it, with its line, before nesting deeper
 
 
