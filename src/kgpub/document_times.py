@@ -79,17 +79,17 @@ class ChangedDocuments:
             for quad in database.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(name)):
                 self._note(f"{quad} .".encode())
 
-    def documents(self, before: pyoxigraph.Store | None, after: pyoxigraph.Store) -> set[str]:
+    def documents(self, before: pyoxigraph.Store, after: pyoxigraph.Store) -> set[str]:
         """The IRIs of the documents whose quads differ between ``before`` and ``after``.
 
-        :param before: the published build's database (``None``: every noted quad is new).
+        :param before: the published build's database.
         :param after: the new build's.
         """
         changed = set(self._touched)
         if self._lines:
             noted = pyoxigraph.parse(b"\n".join(self._lines), format=pyoxigraph.RdfFormat.N_QUADS)
             for quad in noted:
-                if before is None or (quad in before) != (quad in after):
+                if (quad in before) != (quad in after):
                     changed.add(document_of(str(quad.subject.value)))
         return changed
 

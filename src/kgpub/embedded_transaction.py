@@ -149,6 +149,10 @@ class EmbeddedTransaction:
         self._flush_pending()
         self.database.update(sparql)
 
+    def totals(self) -> tuple[int, int]:
+        """The quads and named graphs of the staged build (no caller may keep the database)."""
+        return len(self.database), sum(1 for _ in self.database.named_graphs())
+
     def _flush_pending(self) -> None:
         if not self._pending:
             return
@@ -190,7 +194,7 @@ class EmbeddedTransaction:
                 self.state_dir, self.changed, before=previous, after=self.database,
                 at=manifest.last_changed,
             )  # fmt: skip
-            del self.database
+            del self.database  # closes it, if nobody else holds it, before its files are synced
             (self.staging / MANIFEST_FILE).write_text(manifest.to_json(), encoding="utf-8")
             sync_tree(self.staging)
             self._finish_removing()  # it lists finished builds: it must never see this one

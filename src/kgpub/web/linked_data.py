@@ -207,19 +207,19 @@ def _representation(
 
     def make() -> Representation | None:
         for _ in range(3):
-            build, made = sources.build_key(), make_once()
+            made = make_once(build := sources.build_key())
             if sources.build_key() == build:  # else its data and dates may be two builds'
                 return made
         return made
 
-    def make_once() -> Representation | None:
+    def make_once(build: object) -> Representation | None:
         database = source()
         found = read(database, address.iri)
         if found.is_empty:
             return None
         body = _body(found, address, extension, render_page, database)
         manifest = sources.manifest()
-        changed_at = sources.document_changed_at(address.iri) if dated_by_content else None
+        changed_at = sources.document_changed_at(address.iri, build) if dated_by_content else None
         if changed_at is None and manifest is not None:
             changed_at = manifest.last_changed
         published_at = datetime.fromisoformat(changed_at) if changed_at else None

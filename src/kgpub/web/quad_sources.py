@@ -93,15 +93,12 @@ class QuadSources:
         marks = f"{changed_at} {publication.state_digest or ''} {publication.unfinished or ''}"
         return (f"remote-build {marks}",)
 
-    def document_changed_at(self, iri: pyoxigraph.NamedNode) -> str | None:
-        """When the document of ``iri`` last changed, if the published build says.
+    def document_changed_at(self, iri: pyoxigraph.NamedNode, build: object) -> str | None:
+        """When the document of ``iri`` last changed, if ``build`` (a :meth:`build_key`) says.
 
-        Only the embedded store's builds keep it (:mod:`kgpub.document_times`); ``None`` means
-        ask the manifest.
+        Only the embedded store's builds, named by their folder, keep it
+        (:mod:`kgpub.document_times`); ``None`` means ask the manifest.
         """
-        if not isinstance(self.store, EmbeddedStore):
-            return None
-        build = self.build_key()
         if not isinstance(build, Path):
             return None
         times = self._times.get(build, lambda: DocumentTimes.published(build / STATE_FOLDER))

@@ -113,22 +113,12 @@ def _update_embedded(store: EmbeddedStore, update: str) -> None:
             raise BadRequest(f"malformed SPARQL Update: {error}") from None
         except (OSError, RuntimeError, ValueError) as error:
             raise QueryError(f"the update failed: {error}") from None
-        quads, graphs = _totals(transaction.database)
+        quads, graphs = transaction.totals()
         manifest = dataclasses.replace(published, quads=quads, graphs=graphs, changed_at=_now())
     except BaseException:
         transaction.abort()
         raise
     transaction.commit(manifest)
-
-
-def _totals(database: pyoxigraph.Store) -> tuple[int, int]:
-    """The quads and named graphs of the staged database.
-
-    Read in a function of its own, so that no reference to the database outlives it: the
-    commit closes the database by dropping its own, and must, before it syncs the files, or
-    RocksDB may still be compacting them away.
-    """
-    return len(database), sum(1 for _ in database.named_graphs())
 
 
 def _now() -> str:
